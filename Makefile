@@ -1,0 +1,58 @@
+# The two commands a new user needs: `make run` and `make test`.
+# Both bootstrap everything from a fresh clone with only Python 3.11+ and make.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test serve bench lint format migrate demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the lock file changes.
+$(STAMP): requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	touch $(STAMP)
+
+var:
+	mkdir -p var
+
+migrate: $(STAMP) | var
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=1 $(BIN)/python manage.py load_demo
+
+run: demo
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint | var
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Production-like: DEBUG off, gunicorn, whitenoise serving compressed hashed files.
+# HTTPS=0 keeps the production settings but allows plain HTTP on localhost.
+serve: demo
+	HTTPS=0 SECRET_KEY=$${SECRET_KEY:-local-serve-key-not-for-production-$$(hostname)-0123456789} \
+	  $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	HTTPS=0 SECRET_KEY=$${SECRET_KEY:-local-serve-key-not-for-production-$$(hostname)-0123456789} \
+	  $(BIN)/gunicorn --config gunicorn.conf.py compassion_portal.wsgi
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles var/db.sqlite3

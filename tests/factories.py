@@ -1,0 +1,35 @@
+"""Factories shared by every app's tests."""
+
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+
+DEFAULT_PASSWORD = "correct-horse-battery-staple-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create: bool, extracted: bool | None, **kwargs) -> None:
+        """A verified primary email unless built with ``verified=False``."""
+        if not create:
+            return
+        EmailAddress.objects.update_or_create(
+            user=self,
+            email=self.email,
+            defaults={"primary": True, "verified": extracted is not False},
+        )
+        self.save()
+
+
+class AdminFactory(UserFactory):
+    is_staff = True
+    is_superuser = True

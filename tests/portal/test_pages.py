@@ -1,0 +1,94 @@
+from unittest import mock
+
+import pytest
+from django.db import OperationalError
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("name", ["home", "about"])
+def test_page_renders_with_one_h1_and_landmarks(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("<h1") == 1
+    for landmark in ("<header", "<nav", '<main id="main"', "<footer", 'href="#main"'):
+        assert landmark in html
+    assert 'lang="en"' in html
+
+
+def test_home_sends_each_audience_to_its_part(client):
+    html = client.get(reverse("home")).content.decode()
+    for name in ("compacts:compact_list", "directory:search", "curriculum:index"):
+        assert f'href="{reverse(name)}"' in html
+
+
+def test_navigation_links_every_section(client):
+    html = client.get(reverse("about")).content.decode()
+    for name in (
+        "home",
+        "about",
+        "compacts:compact_list",
+        "compacts:city_list",
+        "directory:search",
+        "curriculum:index",
+        "account_login",
+    ):
+        assert f'href="{reverse(name)}"' in html
+    assert 'aria-current="page"' in html
+
+
+def test_signed_in_navigation_offers_the_account(user_client):
+    html = user_client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("account_profile")}"' in html
+    assert f'href="{reverse("account_login")}"' not in html
+
+
+def test_about_tells_the_guide_timeline(client):
+    html = client.get(reverse("about")).content.decode()
+    for fact in (
+        "2017–2018",
+        "325 mayors",
+        "2019–2021",
+        "2022–2023",
+        "100 cities",
+        "650",
+        "Kansas City",
+    ):
+        assert fact in html
+    assert "Civic infrastructure" in html
+    assert "Start here" in html
+
+
+def test_pages_answer_only_safe_methods(client):
+    assert client.post(reverse("home")).status_code == 405
+    assert client.post(reverse("about")).status_code == 405
+
+
+def test_no_asset_is_loaded_from_another_site(client):
+    html = client.get(reverse("home")).content.decode()
+    assert 'src="http' not in html
+    assert 'href="http' not in html.split("<main", 1)[0]
+
+
+def test_page_speaks_the_visitors_language_when_available(client):
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="es")
+    assert response.headers["Content-Language"] == "es"
+    assert 'lang="es"' in response.content.decode()
+
+
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+    assert "no-cache" in response.headers["Cache-Control"]
+
+
+def test_healthz_reports_503_when_the_database_does_not_answer(client):
+    with mock.patch(
+        "compassion_portal.views.connection.cursor", side_effect=OperationalError("down")
+    ):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert b"database unavailable" in response.content
