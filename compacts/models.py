@@ -1,0 +1,320 @@
+"""The partner-city registry, the Mayors' Compacts, city staff and signatures."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .states import STATE_CHOICES
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(value)s is not a time zone name such as America/Chicago."),
+            params={"value": value},
+        )
+
+
+class CharterStatus(models.TextChoices):
+    NONE = "none", _("Not yet")
+    INITIATIVE = "initiative", _("Initiative")
+    AFFIRMED = "affirmed", _("Affirmed")
+
+
+class CityQuerySet(models.QuerySet["City"]):
+    def partners(self) -> "CityQuerySet":
+        return self.filter(partner_since__isnull=False)
+
+    def affirmed(self) -> "CityQuerySet":
+        return self.filter(charter_status=CharterStatus.AFFIRMED)
+
+
+class City(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    state = models.CharField(_("state"), max_length=2, choices=STATE_CHOICES)
+    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    mayor_name = models.CharField(_("mayor's name"), max_length=150, blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="America/New_York",
+        validators=[validate_time_zone],
+        help_text=_("IANA name, e.g. America/Chicago. Opening hours are shown in it."),
+    )
+    partner_since = models.DateField(_("C-USA partner since"), null=True, blank=True)
+    charter_status = models.CharField(
+        _("Charter for Compassion status"),
+        max_length=12,
+        choices=CharterStatus.choices,
+        default=CharterStatus.NONE,
+    )
+    charter_affirmed_on = models.DateField(_("Charter affirmed on"), null=True, blank=True)
+    is_demo = models.BooleanField(
+        _("demo content"), default=False, help_text=_("Fictional city loaded by load_demo.")
+    )
+
+    objects = CityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+        ordering = ["name", "state"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "state"], name="city_unique_name_state"),
+            models.CheckConstraint(
+                condition=Q(charter_affirmed_on__isnull=True) | Q(charter_status="affirmed"),
+                name="city_affirmed_date_only_when_affirmed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.state}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("compacts:city_detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        if self.charter_affirmed_on and self.charter_status != CharterStatus.AFFIRMED:
+            raise ValidationError(
+                {"charter_affirmed_on": _("Only an affirmed city has an affirmation date.")}
+            )
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class CompactQuerySet(models.QuerySet["Compact"]):
+    def open(self) -> "CompactQuerySet":
+        return self.filter(is_open=True)
+
+    def with_signature_counts(self) -> "CompactQuerySet":
+        return self.annotate(
+            active_signature_count=Count(
+                "signatures", filter=Q(signatures__withdrawn_on__isnull=True)
+            )
+        )
+
+
+class Compact(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    summary = models.TextField(_("short description"))
+    full_text = models.TextField(_("full text"), blank=True)
+    introduced_by = models.CharField(
+        _("introduced by"), max_length=200, help_text=_("For example: USCM with ADL")
+    )
+    introduced_on = models.DateField(_("introduced on"), null=True, blank=True)
+    introduced_label = models.CharField(
+        _("when introduced, as published"),
+        max_length=60,
+        blank=True,
+        help_text=_("Shown as given, for example 2020–21, when no exact date is known."),
+    )
+    is_open = models.BooleanField(_("open for signature"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CompactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("compact")
+        verbose_name_plural = _("compacts")
+        ordering = ["introduced_on", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("compacts:compact_detail", kwargs={"slug": self.slug})
+
+
+class Commitment(models.Model):
+    compact = models.ForeignKey(Compact, on_delete=models.CASCADE, related_name="commitments")
+    position = models.PositiveSmallIntegerField(_("position"))
+    text = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ["compact", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compact", "position"], name="commitment_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.text[:60]}"
+
+
+class StaffRole(models.TextChoices):
+    MAYOR = "mayor", _("Mayor")
+    CHIEF_OF_STAFF = "chief_of_staff", _("Chief of staff")
+    STAFF = "staff", _("Staff")
+
+
+class StaffStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    REVOKED = "revoked", _("Revoked")
+
+
+class CityStaffQuerySet(models.QuerySet["CityStaff"]):
+    def approved(self) -> "CityStaffQuerySet":
+        return self.filter(status=StaffStatus.APPROVED)
+
+    def pending(self) -> "CityStaffQuerySet":
+        return self.filter(status=StaffStatus.PENDING)
+
+
+class CityStaff(models.Model):
+    """A person's request to act for a city, and the admin's decision on it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="city_roles"
+    )
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="staff")
+    role = models.CharField(_("role"), max_length=20, choices=StaffRole.choices)
+    job_title = models.CharField(_("job title"), max_length=150)
+    work_phone = models.CharField(_("work phone"), max_length=40)
+    status = models.CharField(
+        _("status"), max_length=10, choices=StaffStatus.choices, default=StaffStatus.PENDING
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    objects = CityStaffQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("city staff member")
+        verbose_name_plural = _("city staff")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "city"], name="citystaff_unique_user_city"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.city} ({self.get_status_display()})"
+
+
+class SignatureQuerySet(models.QuerySet["Signature"]):
+    def active(self) -> "SignatureQuerySet":
+        return self.filter(withdrawn_on__isnull=True)
+
+    def withdrawn(self) -> "SignatureQuerySet":
+        return self.filter(withdrawn_on__isnull=False)
+
+
+class Signature(models.Model):
+    compact = models.ForeignKey(Compact, on_delete=models.PROTECT, related_name="signatures")
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="signatures")
+    mayor_name = models.CharField(_("mayor's name as signed"), max_length=150)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signatures",
+        verbose_name=_("signed by"),
+    )
+    signed_on = models.DateField(_("signed on"), default=timezone.localdate)
+    renewed_on = models.DateField(_("renewed on"), null=True, blank=True)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SignatureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["-signed_on", "city__name"]
+        constraints = [
+            # Two staff clicking "sign" at once cannot both succeed.
+            models.UniqueConstraint(
+                fields=["compact", "city"],
+                condition=Q(withdrawn_on__isnull=True),
+                name="signature_one_active_per_compact_city",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | ~Q(withdrawal_reason=""),
+                name="signature_withdrawal_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["compact", "withdrawn_on"], name="signature_compact_active")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.compact} · {self.city}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_on is None
+
+    @property
+    def signatory_line(self) -> str:
+        return _("Mayor %(name)s, %(city)s, %(state)s") % {
+            "name": self.mayor_name,
+            "city": self.city.name,
+            "state": self.city.state,
+        }
+
+
+class AuditAction(models.TextChoices):
+    SIGN = "sign", _("Signed")
+    RENEW = "renew", _("Renewed")
+    WITHDRAW = "withdraw", _("Withdrew")
+    REQUEST = "request", _("Requested staff access")
+    APPROVE = "approve", _("Approved staff")
+    REJECT = "reject", _("Rejected staff")
+    REVOKE = "revoke", _("Revoked staff")
+
+
+class AuditEvent(models.Model):
+    """An append-only record of every state change in this app."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    action = models.CharField(_("what"), max_length=12, choices=AuditAction.choices)
+    city = models.ForeignKey(City, on_delete=models.PROTECT, null=True, related_name="+")
+    compact = models.ForeignKey(Compact, on_delete=models.PROTECT, null=True, related_name="+")
+    signature = models.ForeignKey(
+        Signature, on_delete=models.PROTECT, null=True, related_name="audit_events"
+    )
+    staff = models.ForeignKey(
+        CityStaff, on_delete=models.PROTECT, null=True, related_name="audit_events"
+    )
+    ip_address = models.GenericIPAddressField(_("from IP address"), null=True)
+    detail = models.TextField(_("detail"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()}"
