@@ -284,3 +284,10 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Rate limits of the portal's own forms: name -> (attempts, per seconds). allauth keeps its own.
+PORTAL_RATE_LIMITS = {
+    "directory.suggest": (env_int("RATE_LIMIT_SUGGEST_PER_HOUR", 5), 3600),
+    "compacts.sign": (env_int("RATE_LIMIT_SIGN_PER_HOUR", 30), 3600),
+    "compacts.staff_request": (10, 3600),
+}

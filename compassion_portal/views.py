@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from .account import account_sections
 from .figures import all_home_figures
 
 logger = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ def about(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def account_profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "account/profile.html")
+    return render(request, "account/profile.html", {"sections": account_sections(request.user)})
 
 
 @never_cache

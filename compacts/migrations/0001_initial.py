@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,140 +16,484 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Compact',
+            name="Compact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('slug', models.SlugField(max_length=200, unique=True, verbose_name='slug')),
-                ('summary', models.TextField(verbose_name='short description')),
-                ('full_text', models.TextField(blank=True, verbose_name='full text')),
-                ('introduced_by', models.CharField(help_text='For example: USCM with ADL', max_length=200, verbose_name='introduced by')),
-                ('introduced_on', models.DateField(blank=True, null=True, verbose_name='introduced on')),
-                ('introduced_label', models.CharField(blank=True, help_text='Shown as given, for example 2020–21, when no exact date is known.', max_length=60, verbose_name='when introduced, as published')),
-                ('is_open', models.BooleanField(default=True, verbose_name='open for signature')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("slug", models.SlugField(max_length=200, unique=True, verbose_name="slug")),
+                ("summary", models.TextField(verbose_name="short description")),
+                ("full_text", models.TextField(blank=True, verbose_name="full text")),
+                (
+                    "introduced_by",
+                    models.CharField(
+                        help_text="For example: USCM with ADL",
+                        max_length=200,
+                        verbose_name="introduced by",
+                    ),
+                ),
+                (
+                    "introduced_on",
+                    models.DateField(blank=True, null=True, verbose_name="introduced on"),
+                ),
+                (
+                    "introduced_label",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shown as given, for example 2020–21, when no exact date is known.",
+                        max_length=60,
+                        verbose_name="when introduced, as published",
+                    ),
+                ),
+                ("is_open", models.BooleanField(default=True, verbose_name="open for signature")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'compact',
-                'verbose_name_plural': 'compacts',
-                'ordering': ['introduced_on', 'title'],
+                "verbose_name": "compact",
+                "verbose_name_plural": "compacts",
+                "ordering": ["introduced_on", "title"],
             },
         ),
         migrations.CreateModel(
-            name='City',
+            name="City",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('state', models.CharField(choices=[('AL', 'Alabama'), ('AK', 'Alaska'), ('AZ', 'Arizona'), ('AR', 'Arkansas'), ('CA', 'California'), ('CO', 'Colorado'), ('CT', 'Connecticut'), ('DE', 'Delaware'), ('DC', 'District of Columbia'), ('FL', 'Florida'), ('GA', 'Georgia'), ('HI', 'Hawaii'), ('ID', 'Idaho'), ('IL', 'Illinois'), ('IN', 'Indiana'), ('IA', 'Iowa'), ('KS', 'Kansas'), ('KY', 'Kentucky'), ('LA', 'Louisiana'), ('ME', 'Maine'), ('MD', 'Maryland'), ('MA', 'Massachusetts'), ('MI', 'Michigan'), ('MN', 'Minnesota'), ('MS', 'Mississippi'), ('MO', 'Missouri'), ('MT', 'Montana'), ('NE', 'Nebraska'), ('NV', 'Nevada'), ('NH', 'New Hampshire'), ('NJ', 'New Jersey'), ('NM', 'New Mexico'), ('NY', 'New York'), ('NC', 'North Carolina'), ('ND', 'North Dakota'), ('OH', 'Ohio'), ('OK', 'Oklahoma'), ('OR', 'Oregon'), ('PA', 'Pennsylvania'), ('RI', 'Rhode Island'), ('SC', 'South Carolina'), ('SD', 'South Dakota'), ('TN', 'Tennessee'), ('TX', 'Texas'), ('UT', 'Utah'), ('VT', 'Vermont'), ('VA', 'Virginia'), ('WA', 'Washington'), ('WV', 'West Virginia'), ('WI', 'Wisconsin'), ('WY', 'Wyoming'), ('AS', 'American Samoa'), ('GU', 'Guam'), ('MP', 'Northern Mariana Islands'), ('PR', 'Puerto Rico'), ('VI', 'U.S. Virgin Islands')], max_length=2, verbose_name='state')),
-                ('slug', models.SlugField(max_length=140, unique=True, verbose_name='slug')),
-                ('population', models.PositiveIntegerField(blank=True, null=True, verbose_name='population')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('mayor_name', models.CharField(blank=True, max_length=150, verbose_name="mayor's name")),
-                ('time_zone', models.CharField(default='America/New_York', help_text='IANA name, e.g. America/Chicago. Opening hours are shown in it.', max_length=64, validators=[compacts.models.validate_time_zone], verbose_name='time zone')),
-                ('partner_since', models.DateField(blank=True, null=True, verbose_name='C-USA partner since')),
-                ('charter_status', models.CharField(choices=[('none', 'Not yet'), ('initiative', 'Initiative'), ('affirmed', 'Affirmed')], default='none', max_length=12, verbose_name='Charter for Compassion status')),
-                ('charter_affirmed_on', models.DateField(blank=True, null=True, verbose_name='Charter affirmed on')),
-                ('is_demo', models.BooleanField(default=False, help_text='Fictional city loaded by load_demo.', verbose_name='demo content')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("AL", "Alabama"),
+                            ("AK", "Alaska"),
+                            ("AZ", "Arizona"),
+                            ("AR", "Arkansas"),
+                            ("CA", "California"),
+                            ("CO", "Colorado"),
+                            ("CT", "Connecticut"),
+                            ("DE", "Delaware"),
+                            ("DC", "District of Columbia"),
+                            ("FL", "Florida"),
+                            ("GA", "Georgia"),
+                            ("HI", "Hawaii"),
+                            ("ID", "Idaho"),
+                            ("IL", "Illinois"),
+                            ("IN", "Indiana"),
+                            ("IA", "Iowa"),
+                            ("KS", "Kansas"),
+                            ("KY", "Kentucky"),
+                            ("LA", "Louisiana"),
+                            ("ME", "Maine"),
+                            ("MD", "Maryland"),
+                            ("MA", "Massachusetts"),
+                            ("MI", "Michigan"),
+                            ("MN", "Minnesota"),
+                            ("MS", "Mississippi"),
+                            ("MO", "Missouri"),
+                            ("MT", "Montana"),
+                            ("NE", "Nebraska"),
+                            ("NV", "Nevada"),
+                            ("NH", "New Hampshire"),
+                            ("NJ", "New Jersey"),
+                            ("NM", "New Mexico"),
+                            ("NY", "New York"),
+                            ("NC", "North Carolina"),
+                            ("ND", "North Dakota"),
+                            ("OH", "Ohio"),
+                            ("OK", "Oklahoma"),
+                            ("OR", "Oregon"),
+                            ("PA", "Pennsylvania"),
+                            ("RI", "Rhode Island"),
+                            ("SC", "South Carolina"),
+                            ("SD", "South Dakota"),
+                            ("TN", "Tennessee"),
+                            ("TX", "Texas"),
+                            ("UT", "Utah"),
+                            ("VT", "Vermont"),
+                            ("VA", "Virginia"),
+                            ("WA", "Washington"),
+                            ("WV", "West Virginia"),
+                            ("WI", "Wisconsin"),
+                            ("WY", "Wyoming"),
+                            ("AS", "American Samoa"),
+                            ("GU", "Guam"),
+                            ("MP", "Northern Mariana Islands"),
+                            ("PR", "Puerto Rico"),
+                            ("VI", "U.S. Virgin Islands"),
+                        ],
+                        max_length=2,
+                        verbose_name="state",
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=140, unique=True, verbose_name="slug")),
+                (
+                    "population",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="population"),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "mayor_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="mayor's name"),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="America/New_York",
+                        help_text="IANA name, e.g. America/Chicago. Opening hours are shown in it.",
+                        max_length=64,
+                        validators=[compacts.models.validate_time_zone],
+                        verbose_name="time zone",
+                    ),
+                ),
+                (
+                    "partner_since",
+                    models.DateField(blank=True, null=True, verbose_name="C-USA partner since"),
+                ),
+                (
+                    "charter_status",
+                    models.CharField(
+                        choices=[
+                            ("none", "Not yet"),
+                            ("initiative", "Initiative"),
+                            ("affirmed", "Affirmed"),
+                        ],
+                        default="none",
+                        max_length=12,
+                        verbose_name="Charter for Compassion status",
+                    ),
+                ),
+                (
+                    "charter_affirmed_on",
+                    models.DateField(blank=True, null=True, verbose_name="Charter affirmed on"),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Fictional city loaded by load_demo.",
+                        verbose_name="demo content",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'city',
-                'verbose_name_plural': 'cities',
-                'ordering': ['name', 'state'],
-                'constraints': [models.UniqueConstraint(fields=('name', 'state'), name='city_unique_name_state'), models.CheckConstraint(condition=models.Q(('charter_affirmed_on__isnull', True), ('charter_status', 'affirmed'), _connector='OR'), name='city_affirmed_date_only_when_affirmed')],
+                "verbose_name": "city",
+                "verbose_name_plural": "cities",
+                "ordering": ["name", "state"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("name", "state"), name="city_unique_name_state"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("charter_affirmed_on__isnull", True),
+                            ("charter_status", "affirmed"),
+                            _connector="OR",
+                        ),
+                        name="city_affirmed_date_only_when_affirmed",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CityStaff',
+            name="CityStaff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('mayor', 'Mayor'), ('chief_of_staff', 'Chief of staff'), ('staff', 'Staff')], max_length=20, verbose_name='role')),
-                ('job_title', models.CharField(max_length=150, verbose_name='job title')),
-                ('work_phone', models.CharField(max_length=40, verbose_name='work phone')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('revoked', 'Revoked')], default='pending', max_length=10, verbose_name='status')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='requested at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('city', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff', to='compacts.city')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='city_roles', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("mayor", "Mayor"),
+                            ("chief_of_staff", "Chief of staff"),
+                            ("staff", "Staff"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                ("job_title", models.CharField(max_length=150, verbose_name="job title")),
+                ("work_phone", models.CharField(max_length=40, verbose_name="work phone")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("revoked", "Revoked"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "requested_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="requested at"
+                    ),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff",
+                        to="compacts.city",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="city_roles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'city staff member',
-                'verbose_name_plural': 'city staff',
-                'ordering': ['-requested_at'],
+                "verbose_name": "city staff member",
+                "verbose_name_plural": "city staff",
+                "ordering": ["-requested_at"],
             },
         ),
         migrations.CreateModel(
-            name='Commitment',
+            name="Commitment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='position')),
-                ('text', models.TextField(verbose_name='text')),
-                ('compact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='commitments', to='compacts.compact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="position")),
+                ("text", models.TextField(verbose_name="text")),
+                (
+                    "compact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="commitments",
+                        to="compacts.compact",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'commitment',
-                'verbose_name_plural': 'commitments',
-                'ordering': ['compact', 'position'],
+                "verbose_name": "commitment",
+                "verbose_name_plural": "commitments",
+                "ordering": ["compact", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Signature',
+            name="Signature",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mayor_name', models.CharField(max_length=150, verbose_name="mayor's name as signed")),
-                ('signed_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='signed on')),
-                ('renewed_on', models.DateField(blank=True, null=True, verbose_name='renewed on')),
-                ('withdrawn_on', models.DateField(blank=True, null=True, verbose_name='withdrawn on')),
-                ('withdrawal_reason', models.TextField(blank=True, verbose_name='reason for withdrawal')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('city', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signatures', to='compacts.city')),
-                ('compact', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signatures', to='compacts.compact')),
-                ('signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='signatures', to=settings.AUTH_USER_MODEL, verbose_name='signed by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "mayor_name",
+                    models.CharField(max_length=150, verbose_name="mayor's name as signed"),
+                ),
+                (
+                    "signed_on",
+                    models.DateField(
+                        default=django.utils.timezone.localdate, verbose_name="signed on"
+                    ),
+                ),
+                ("renewed_on", models.DateField(blank=True, null=True, verbose_name="renewed on")),
+                (
+                    "withdrawn_on",
+                    models.DateField(blank=True, null=True, verbose_name="withdrawn on"),
+                ),
+                (
+                    "withdrawal_reason",
+                    models.TextField(blank=True, verbose_name="reason for withdrawal"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signatures",
+                        to="compacts.city",
+                    ),
+                ),
+                (
+                    "compact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signatures",
+                        to="compacts.compact",
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signatures",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="signed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'signature',
-                'verbose_name_plural': 'signatures',
-                'ordering': ['-signed_on', 'city__name'],
+                "verbose_name": "signature",
+                "verbose_name_plural": "signatures",
+                "ordering": ["-signed_on", "city__name"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='when')),
-                ('action', models.CharField(choices=[('sign', 'Signed'), ('renew', 'Renewed'), ('withdraw', 'Withdrew'), ('request', 'Requested staff access'), ('approve', 'Approved staff'), ('reject', 'Rejected staff'), ('revoke', 'Revoked staff')], max_length=12, verbose_name='what')),
-                ('ip_address', models.GenericIPAddressField(null=True, verbose_name='from IP address')),
-                ('detail', models.TextField(blank=True, verbose_name='detail')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='who')),
-                ('city', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='compacts.city')),
-                ('staff', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_events', to='compacts.citystaff')),
-                ('compact', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='compacts.compact')),
-                ('signature', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_events', to='compacts.signature')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="when"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("sign", "Signed"),
+                            ("renew", "Renewed"),
+                            ("withdraw", "Withdrew"),
+                            ("request", "Requested staff access"),
+                            ("approve", "Approved staff"),
+                            ("reject", "Rejected staff"),
+                            ("revoke", "Revoked staff"),
+                        ],
+                        max_length=12,
+                        verbose_name="what",
+                    ),
+                ),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(null=True, verbose_name="from IP address"),
+                ),
+                ("detail", models.TextField(blank=True, verbose_name="detail")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="who",
+                    ),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="compacts.city",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_events",
+                        to="compacts.citystaff",
+                    ),
+                ),
+                (
+                    "compact",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="compacts.compact",
+                    ),
+                ),
+                (
+                    "signature",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_events",
+                        to="compacts.signature",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit event',
-                'verbose_name_plural': 'audit log',
-                'ordering': ['-at'],
+                "verbose_name": "audit event",
+                "verbose_name_plural": "audit log",
+                "ordering": ["-at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='citystaff',
-            constraint=models.UniqueConstraint(fields=('user', 'city'), name='citystaff_unique_user_city'),
+            model_name="citystaff",
+            constraint=models.UniqueConstraint(
+                fields=("user", "city"), name="citystaff_unique_user_city"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commitment',
-            constraint=models.UniqueConstraint(fields=('compact', 'position'), name='commitment_unique_position'),
+            model_name="commitment",
+            constraint=models.UniqueConstraint(
+                fields=("compact", "position"), name="commitment_unique_position"
+            ),
         ),
         migrations.AddIndex(
-            model_name='signature',
-            index=models.Index(fields=['compact', 'withdrawn_on'], name='signature_compact_active'),
+            model_name="signature",
+            index=models.Index(fields=["compact", "withdrawn_on"], name="signature_compact_active"),
         ),
         migrations.AddConstraint(
-            model_name='signature',
-            constraint=models.UniqueConstraint(condition=models.Q(('withdrawn_on__isnull', True)), fields=('compact', 'city'), name='signature_one_active_per_compact_city'),
+            model_name="signature",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("withdrawn_on__isnull", True)),
+                fields=("compact", "city"),
+                name="signature_one_active_per_compact_city",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signature',
-            constraint=models.CheckConstraint(condition=models.Q(('withdrawn_on__isnull', True), models.Q(('withdrawal_reason', ''), _negated=True), _connector='OR'), name='signature_withdrawal_has_reason'),
+            model_name="signature",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("withdrawn_on__isnull", True),
+                    models.Q(("withdrawal_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="signature_withdrawal_has_reason",
+            ),
         ),
     ]
