@@ -291,3 +291,6 @@ PORTAL_RATE_LIMITS = {
     "compacts.sign": (env_int("RATE_LIMIT_SIGN_PER_HOUR", 30), 3600),
     "compacts.staff_request": (10, 3600),
 }
+
+# `make bench` turns on its baseline page; never needed in production.
+BENCH_PAGES = env_bool("BENCH_PAGES", default=False)

@@ -3,8 +3,9 @@
 import logging
 
 from django.contrib.auth.decorators import login_required
+from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -43,3 +44,18 @@ def healthz(request: HttpRequest) -> HttpResponse:
         logger.warning("healthz: database unavailable", exc_info=True)
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_safe
+def bench_baseline(request: HttpRequest) -> HttpResponse:
+    """The benchmark's yardstick: one query of 12 rows through a tiny template.
+
+    Served only when BENCH_PAGES=1, so that `make bench` can compare the search page with
+    the cheapest page this stack can serve under the same server and settings.
+    """
+    if not settings.BENCH_PAGES:
+        raise Http404
+    from compacts.models import City
+
+    cities = list(City.objects.order_by("name").values_list("name", "state")[:12])
+    return render(request, "bench/baseline.html", {"cities": cities})

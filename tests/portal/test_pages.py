@@ -92,3 +92,12 @@ def test_healthz_reports_503_when_the_database_does_not_answer(client):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert b"database unavailable" in response.content
+
+
+def test_bench_baseline_is_hidden_unless_enabled(client, settings):
+    settings.BENCH_PAGES = False
+    assert client.get("/bench/baseline/").status_code == 404
+    settings.BENCH_PAGES = True
+    response = client.get("/bench/baseline/")
+    assert response.status_code == 200
+    assert b"<table>" in response.content
