@@ -21,7 +21,3 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
-
-
-admin.site.site_header = _("Compassion Portal administration")
-admin.site.site_title = _("Compassion Portal admin")
