@@ -16,3 +16,5 @@ urlpatterns = [
     path("directory/", include("directory.urls")),
     path("curriculum/", include("curriculum.urls")),
 ]
+
+handler500 = "compassion_portal.views.server_error"

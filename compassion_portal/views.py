@@ -1,12 +1,14 @@
 """Site-wide pages: home, about, the signed-in user's account page and the health check."""
 
 import logging
+import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -59,3 +61,20 @@ def bench_baseline(request: HttpRequest) -> HttpResponse:
 
     cities = list(City.objects.order_by("name").values_list("name", "state")[:12])
     return render(request, "bench/baseline.html", {"cities": cities})
+
+
+def service_unavailable(request: HttpRequest | None = None) -> HttpResponse:
+    """The 503 page, rendered without the request: no session, no user, no database."""
+    response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = "5"
+    return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a lost database connection is 'try again shortly' (503), not a crash."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, OperationalError | InterfaceError):
+        logger.warning("database unavailable while serving %s", request.path)
+        return service_unavailable()
+    # Rendered without the request context, so that the page needs no database.
+    return HttpResponse(loader.render_to_string("500.html"), status=500)
