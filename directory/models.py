@@ -1,0 +1,826 @@
+"""The community resource directory, modelled on Open Referral HSDS 3.0.
+
+Every model an HSDS row maps to keeps that row's id in ``hsds_id`` (unique when set) so
+that a re-import updates instead of duplicating. Rows created here (admin, demo) have none
+until they are exported. Address and accessibility, separate tables in HSDS, are folded
+into Location (one physical address per location is what residents need); their HSDS ids
+are kept beside them for round trips.
+
+How the search columns are filled and queried lives in ``directory/search.py`` only.
+"""
+
+import datetime
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+
+def _hsds_id_field() -> models.CharField:
+    return models.CharField(
+        _("HSDS id"),
+        max_length=250,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The id of the row in an Open Referral HSDS package; imports update by it."),
+    )
+
+
+def unique_slug(model: type[models.Model], text: str, *, exclude_pk: int | None = None) -> str:
+    """A slug for ``text`` that no other row of ``model`` uses (``name``, ``name-2``, ...)."""
+    max_length = model._meta.get_field("slug").max_length
+    base = (slugify(text) or "listing")[: max_length - 8].strip("-") or "listing"
+    existing = model._default_manager.filter(slug__startswith=base)
+    if exclude_pk is not None:
+        existing = existing.exclude(pk=exclude_pk)
+    taken = set(existing.values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug = f"{base}-{number}"
+        number += 1
+    return slug
+
+
+class OrganizationKind(models.TextChoices):
+    GOVERNMENT = "government", _("Government agency")
+    FAITH = "faith", _("Faith-based organization")
+    NONPROFIT = "nonprofit", _("Nonprofit")
+    SERVICE = "service", _("Service organization")
+    EDUCATION = "education", _("School or education district")
+    UNKNOWN = "unknown", _("Not yet classified")
+
+
+class ServiceStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    INACTIVE = "inactive", _("Inactive")
+    DEFUNCT = "defunct", _("Defunct")
+    TEMPORARILY_CLOSED = "temporarily closed", _("Temporarily closed")
+
+
+# Statuses residents may see. A temporarily closed service is still listed, with a clear
+# badge, so that people who know it learn it is closed instead of thinking it vanished.
+PUBLIC_STATUSES = (ServiceStatus.ACTIVE, ServiceStatus.TEMPORARILY_CLOSED)
+
+
+class LocationType(models.TextChoices):
+    PHYSICAL = "physical", _("Physical")
+    POSTAL = "postal", _("Postal")
+    VIRTUAL = "virtual", _("Virtual")
+
+
+class PhoneType(models.TextChoices):
+    VOICE = "voice", _("Voice")
+    TEXT = "text", _("Text")
+    CELL = "cell", _("Cell")
+    FAX = "fax", _("Fax")
+    VIDEO = "video", _("Video")
+    PAGER = "pager", _("Pager")
+    TEXTPHONE = "textphone", _("Textphone (TTY)")
+
+
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # index = date.weekday()
+
+
+def validate_byday(value: str) -> None:
+    codes = [code.strip().upper() for code in value.split(",") if code.strip()]
+    unknown = [code for code in codes if code not in WEEKDAY_CODES]
+    if unknown:
+        raise ValidationError(
+            _("Use two-letter weekday codes separated by commas (MO,TU,...), not %(codes)s."),
+            params={"codes": ", ".join(unknown)},
+        )
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    modified_at = models.DateTimeField(_("modified"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Category(models.Model):
+    """An HSDS taxonomy term, e.g. Food > Food pantry."""
+
+    hsds_id = _hsds_id_field()
+    code = models.CharField(_("code"), max_length=100, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+    )
+    taxonomy = models.CharField(
+        _("taxonomy"), max_length=200, blank=True, help_text=_("The vocabulary the term is from.")
+    )
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('directory:search')}?category={self.slug}"
+
+
+class Language(models.Model):
+    code = models.CharField(
+        _("code"), max_length=35, unique=True, help_text=_("ISO 639 code, e.g. es")
+    )
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganizationQuerySet(models.QuerySet["Organization"]):
+    def with_public_services(self) -> "OrganizationQuerySet":
+        return self.filter(Exists(Service.objects.public().filter(organization=OuterRef("pk"))))
+
+
+class Organization(TimeStamped):
+    hsds_id = _hsds_id_field()
+    name = models.CharField(_("name"), max_length=250)
+    slug = models.SlugField(_("slug"), max_length=250, unique=True)
+    alternate_name = models.CharField(_("alternate name"), max_length=250, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("website"), max_length=500, blank=True)
+    legal_status = models.CharField(_("legal status"), max_length=200, blank=True)
+    year_incorporated = models.PositiveSmallIntegerField(
+        _("year incorporated"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1600), MaxValueValidator(2200)],
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=OrganizationKind.choices,
+        default=OrganizationKind.UNKNOWN,
+        db_index=True,
+    )
+    city = models.ForeignKey(
+        "compacts.City",
+        verbose_name=_("partner city"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organizations",
+    )
+    is_demo = models.BooleanField(_("demo content"), default=False)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Organization, self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:organization_detail", kwargs={"slug": self.slug})
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        """The time zone opening hours are read in: the partner city's, else the site's."""
+        if self.city_id and self.city.time_zone:
+            return zoneinfo.ZoneInfo(self.city.time_zone)
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+class LocationQuerySet(models.QuerySet["Location"]):
+    def public_addresses(self) -> "LocationQuerySet":
+        """Locations whose address may be shown to the public."""
+        return self.filter(is_confidential=False)
+
+
+class Location(TimeStamped):
+    hsds_id = _hsds_id_field()
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="locations",
+    )
+    name = models.CharField(_("name"), max_length=250, blank=True)
+    alternate_name = models.CharField(_("alternate name"), max_length=250, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    location_type = models.CharField(
+        _("type"), max_length=10, choices=LocationType.choices, default=LocationType.PHYSICAL
+    )
+    url = models.URLField(_("web address"), max_length=500, blank=True)
+    # HSDS address row, folded in.
+    address_hsds_id = models.CharField(
+        _("HSDS address id"), max_length=250, blank=True, editable=False
+    )
+    address_1 = models.CharField(_("address"), max_length=250, blank=True)
+    address_2 = models.CharField(_("address (line 2)"), max_length=250, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    region = models.CharField(_("region"), max_length=120, blank=True)
+    state_province = models.CharField(_("state"), max_length=120, blank=True)
+    postal_code = models.CharField(_("ZIP code"), max_length=20, blank=True, db_index=True)
+    country = models.CharField(_("country"), max_length=2, blank=True, default="US")
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    transportation = models.TextField(_("transportation"), blank=True)
+    # HSDS accessibility row, folded in.
+    accessibility_hsds_id = models.CharField(
+        _("HSDS accessibility id"), max_length=250, blank=True, editable=False
+    )
+    accessibility = models.TextField(
+        _("accessibility"), blank=True, help_text=_("Step-free access, hearing loops, ...")
+    )
+    is_confidential = models.BooleanField(
+        _("confidential address"),
+        default=False,
+        help_text=_(
+            "Hide the address, map position and directions everywhere public, e.g. for a "
+            "domestic-violence shelter. People are told to call instead."
+        ),
+    )
+    languages = models.ManyToManyField(
+        Language,
+        verbose_name=_("languages"),
+        through="LocationLanguage",
+        blank=True,
+        related_name="locations",
+    )
+
+    objects = LocationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(latitude__isnull=True, longitude__isnull=True)
+                    | Q(
+                        latitude__gte=-90,
+                        latitude__lte=90,
+                        longitude__gte=-180,
+                        longitude__lte=180,
+                    )
+                ),
+                name="location_coordinates_both_or_neither_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.address_1 or str(_("Location"))
+
+    def clean(self) -> None:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(
+                _("Give both latitude and longitude, or neither."),
+                code="coordinates_pair",
+            )
+
+    @property
+    def has_address(self) -> bool:
+        return bool(self.address_1 or self.city or self.postal_code)
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The postal address as lines; callers must check ``is_confidential`` first."""
+        locality = " ".join(
+            part
+            for part in (
+                f"{self.city}," if self.city and self.state_province else self.city,
+                self.state_province,
+                self.postal_code,
+            )
+            if part
+        )
+        return [line for line in (self.address_1, self.address_2, locality) if line]
+
+
+class ServiceQuerySet(models.QuerySet["Service"]):
+    def public(self) -> "ServiceQuerySet":
+        """Services residents may see: active or temporarily closed (shown with a badge)."""
+        return self.filter(status__in=PUBLIC_STATUSES)
+
+    def stale(self, today: datetime.date | None = None) -> "ServiceQuerySet":
+        """Not verified for over a year, or never."""
+        cutoff = (today or timezone.localdate()) - datetime.timedelta(days=365)
+        return self.filter(Q(assured_date__isnull=True) | Q(assured_date__lt=cutoff))
+
+    def open_now(
+        self, at: datetime.datetime | None = None, tz: zoneinfo.ZoneInfo | None = None
+    ) -> "ServiceQuerySet":
+        """Services open at ``at`` (default now), reading their hours in ``tz``.
+
+        ``tz`` defaults to each organization's city time zone; the search passes one per
+        time zone in use (see search.open_now_q)."""
+        from .search import open_now_q
+
+        return self.filter(open_now_q(at or timezone.now(), tz)).exclude(
+            status=ServiceStatus.TEMPORARILY_CLOSED
+        )
+
+
+class Service(TimeStamped):
+    hsds_id = _hsds_id_field()
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="services",
+    )
+    name = models.CharField(_("name"), max_length=250)
+    slug = models.SlugField(_("slug"), max_length=250, unique=True)
+    alternate_name = models.CharField(_("alternate name"), max_length=250, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    url = models.URLField(_("web address"), max_length=500, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ServiceStatus.choices,
+        default=ServiceStatus.ACTIVE,
+        db_index=True,
+    )
+    eligibility_description = models.TextField(_("who may use it"), blank=True)
+    fees_description = models.TextField(_("fees"), blank=True)
+    application_process = models.TextField(_("how to apply"), blank=True)
+    interpretation_services = models.TextField(_("interpretation services"), blank=True)
+    wait_time = models.CharField(_("wait time"), max_length=250, blank=True)
+    minimum_age = models.PositiveSmallIntegerField(
+        _("minimum age"), null=True, blank=True, validators=[MaxValueValidator(150)]
+    )
+    maximum_age = models.PositiveSmallIntegerField(
+        _("maximum age"), null=True, blank=True, validators=[MaxValueValidator(150)]
+    )
+    assured_date = models.DateField(
+        _("last verified"),
+        null=True,
+        blank=True,
+        help_text=_("When someone last checked this listing with the provider."),
+    )
+    last_modified = models.DateTimeField(_("last modified"), auto_now=True)
+    categories = models.ManyToManyField(
+        Category,
+        verbose_name=_("categories"),
+        through="ServiceCategory",
+        blank=True,
+        related_name="services",
+    )
+    languages = models.ManyToManyField(
+        Language,
+        verbose_name=_("languages"),
+        through="ServiceLanguage",
+        blank=True,
+        related_name="services",
+    )
+    locations = models.ManyToManyField(
+        Location,
+        verbose_name=_("locations"),
+        through="ServiceAtLocation",
+        blank=True,
+        related_name="services",
+    )
+    is_demo = models.BooleanField(_("demo content"), default=False)
+
+    # Kept up to date by search.refresh_search_vectors(); never edited by hand.
+    search_vector = SearchVectorField(null=True, editable=False)
+    search_text = models.TextField(blank=True, default="", editable=False)
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(minimum_age__isnull=True)
+                    | Q(maximum_age__isnull=True)
+                    | Q(minimum_age__lte=models.F("maximum_age"))
+                ),
+                name="service_minimum_age_not_above_maximum",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Service, self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:service_detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        if (
+            self.minimum_age is not None
+            and self.maximum_age is not None
+            and self.minimum_age > self.maximum_age
+        ):
+            raise ValidationError({"maximum_age": _("The maximum age is below the minimum.")})
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+    @property
+    def is_temporarily_closed(self) -> bool:
+        return self.status == ServiceStatus.TEMPORARILY_CLOSED
+
+    def is_stale(self, today: datetime.date | None = None) -> bool:
+        if self.assured_date is None:
+            return True
+        return (today or timezone.localdate()) - self.assured_date > datetime.timedelta(days=365)
+
+
+class ServiceCategory(models.Model):
+    """A service filed under a category (an HSDS attribute linking a taxonomy term)."""
+
+    hsds_id = _hsds_id_field()
+    service = models.ForeignKey(Service, on_delete=models.CASCADE)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("service category")
+        verbose_name_plural = _("service categories")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "category"], name="service_category_unique_pair"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} · {self.category_id}"
+
+
+class ServiceLanguage(models.Model):
+    """A language a service is offered in (an HSDS language row)."""
+
+    hsds_id = _hsds_id_field()
+    service = models.ForeignKey(Service, on_delete=models.CASCADE)
+    language = models.ForeignKey(Language, on_delete=models.CASCADE)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("service language")
+        verbose_name_plural = _("service languages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "language"], name="service_language_unique_pair"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} · {self.language_id}"
+
+
+class LocationLanguage(models.Model):
+    hsds_id = _hsds_id_field()
+    location = models.ForeignKey(Location, on_delete=models.CASCADE)
+    language = models.ForeignKey(Language, on_delete=models.CASCADE)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("location language")
+        verbose_name_plural = _("location languages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["location", "language"], name="location_language_unique_pair"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.location_id} · {self.language_id}"
+
+
+class ServiceAtLocation(models.Model):
+    hsds_id = _hsds_id_field()
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="service_at_locations"
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="service_at_locations"
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("service at a location")
+        verbose_name_plural = _("services at locations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "location"], name="service_at_location_unique_pair"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} @ {self.location}"
+
+
+class Phone(models.Model):
+    hsds_id = _hsds_id_field()
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="phones",
+    )
+    number = models.CharField(_("number"), max_length=50)
+    extension = models.CharField(_("extension"), max_length=20, blank=True)
+    type = models.CharField(
+        _("type"), max_length=10, choices=PhoneType.choices, default=PhoneType.VOICE
+    )
+    description = models.CharField(_("description"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("phone")
+        verbose_name_plural = _("phones")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.number} x{self.extension}" if self.extension else self.number
+
+    @property
+    def tel_href(self) -> str:
+        """A ``tel:`` URI: digits and a leading +, with the extension after a pause."""
+        digits = "".join(ch for ch in self.number if ch.isdigit() or ch == "+")
+        if self.extension:
+            digits += "," + "".join(ch for ch in self.extension if ch.isdigit())
+        return f"tel:{digits}"
+
+
+class Schedule(models.Model):
+    """Weekly opening hours (HSDS schedule with freq WEEKLY).
+
+    ``closes_at`` at or before ``opens_at`` means the hours pass midnight into the next
+    day (19:00-07:00); ``opens_at == closes_at`` (e.g. 00:00-00:00) means the whole day,
+    and every day of the week with it is how 24/7 is written."""
+
+    hsds_id = _hsds_id_field()
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="schedules"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="schedules"
+    )
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="schedules",
+    )
+    freq = models.CharField(_("frequency"), max_length=10, default="WEEKLY")
+    byday = models.CharField(
+        _("days"),
+        max_length=40,
+        blank=True,
+        validators=[validate_byday],
+        help_text=_("Weekday codes separated by commas: MO,TU,WE,TH,FR,SA,SU"),
+    )
+    opens_at = models.TimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.TimeField(_("closes at"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True, closes_at__isnull=True)
+                | Q(opens_at__isnull=False, closes_at__isnull=False),
+                name="schedule_opens_and_closes_together",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.byday} {self.opens_at}-{self.closes_at}"
+
+    def clean(self) -> None:
+        if (self.opens_at is None) != (self.closes_at is None):
+            raise ValidationError(_("Give both the opening and the closing time, or neither."))
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("The end date is before the start date.")})
+
+    @property
+    def days(self) -> list[str]:
+        return [code.strip().upper() for code in self.byday.split(",") if code.strip()]
+
+    @property
+    def is_all_day(self) -> bool:
+        return self.opens_at is not None and self.opens_at == self.closes_at
+
+    @property
+    def passes_midnight(self) -> bool:
+        return (
+            self.opens_at is not None
+            and self.closes_at is not None
+            and self.closes_at < self.opens_at
+        )
+
+    def is_open_at(self, local: datetime.datetime) -> bool:
+        """Whether these hours cover the naive-or-aware local time ``local``."""
+        if self.opens_at is None or self.closes_at is None:
+            return False
+        today = WEEKDAY_CODES[local.weekday()]
+        yesterday = WEEKDAY_CODES[(local.weekday() - 1) % 7]
+        if not self._valid_on(local.date()):
+            return False
+        now = local.time().replace(tzinfo=None)
+        days = self.days
+        if self.closes_at > self.opens_at:
+            return today in days and self.opens_at <= now < self.closes_at
+        # Whole day (opens == closes) or overnight: from opens_at today, or until
+        # closes_at on the morning after a listed day.
+        return (today in days and now >= self.opens_at) or (
+            yesterday in days and now < self.closes_at
+        )
+
+    def _valid_on(self, day: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+class Synonym(models.Model):
+    """Words people say mapped to the words agencies write: "food stamps" -> "SNAP"."""
+
+    term = models.CharField(
+        _("what people type"),
+        max_length=200,
+        unique=True,
+        help_text=_("A word or phrase, e.g. food stamps"),
+    )
+    expands_to = models.CharField(
+        _("also search for"),
+        max_length=300,
+        help_text=_("The word or phrase listings use, e.g. SNAP"),
+    )
+
+    class Meta:
+        verbose_name = _("synonym")
+        verbose_name_plural = _("synonyms")
+        ordering = ["term"]
+
+    def __str__(self) -> str:
+        return f"{self.term} → {self.expands_to}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.term = " ".join(self.term.lower().split())
+        super().save(*args, **kwargs)
+
+
+class SearchWord(models.Model):
+    """Every word the directory's names, categories and descriptions use, lower-cased and
+    without accents: the vocabulary a misspelled query word is corrected against
+    (a trigram index on Postgres). Filled by search.refresh_search_vectors()."""
+
+    word = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class SuggestionKind(models.TextChoices):
+    NEW_LISTING = "new", _("Suggest a new listing")
+    PROBLEM = "problem", _("Report a problem with a listing")
+
+
+class SuggestionStatus(models.TextChoices):
+    NEW = "new", _("New")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class SuggestionQuerySet(models.QuerySet["Suggestion"]):
+    def pending(self) -> "SuggestionQuerySet":
+        return self.filter(status=SuggestionStatus.NEW)
+
+
+class Suggestion(models.Model):
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=SuggestionKind.choices, default=SuggestionKind.PROBLEM
+    )
+    service = models.ForeignKey(
+        Service,
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suggestions",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suggestions",
+    )
+    message = models.TextField(_("message"), max_length=5000)
+    contact_name = models.CharField(_("your name"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("your email"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=SuggestionStatus.choices,
+        default=SuggestionStatus.NEW,
+        db_index=True,
+    )
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    ip_hash = models.CharField(
+        _("sender fingerprint"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("A keyed hash of the sender's IP address; the address itself is not kept."),
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    objects = SuggestionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.message[:60]}"
+
+    @property
+    def listing(self) -> Service | Organization | None:
+        return self.service or self.organization
