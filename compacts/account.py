@@ -1,6 +1,14 @@
-"""This app's part of the signed-in person's account page."""
+"""This app's part of the signed-in person's account page: their city staff requests."""
+
+from django.urls import reverse
+
+from .models import CityStaff
 
 
 def account_section(user) -> tuple[str, dict] | None:
     """Return (template name, context) to show on /accounts/profile/, or None for nothing."""
-    return None
+    requests = CityStaff.objects.filter(user=user).select_related("city").order_by("city__name")
+    return (
+        "compacts/includes/account_section.html",
+        {"requests": list(requests), "cities_url": reverse("compacts:city_list")},
+    )

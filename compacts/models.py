@@ -34,6 +34,13 @@ class CityQuerySet(models.QuerySet["City"]):
     def affirmed(self) -> "CityQuerySet":
         return self.filter(charter_status=CharterStatus.AFFIRMED)
 
+    def with_active_signature_counts(self) -> "CityQuerySet":
+        return self.annotate(
+            active_signature_count=Count(
+                "signatures", filter=Q(signatures__withdrawn_on__isnull=True)
+            )
+        )
+
 
 class City(models.Model):
     name = models.CharField(_("name"), max_length=120)
@@ -220,6 +227,10 @@ class SignatureQuerySet(models.QuerySet["Signature"]):
 
     def withdrawn(self) -> "SignatureQuerySet":
         return self.filter(withdrawn_on__isnull=False)
+
+    def signatories(self) -> "SignatureQuerySet":
+        """Active signatures as the public list shows them: by state, then city."""
+        return self.active().select_related("city").order_by("city__state", "city__name")
 
 
 class Signature(models.Model):

@@ -1,0 +1,195 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from compassion_portal.ratelimit import client_ip
+
+from . import services
+from .models import AuditAction, AuditEvent, City, CityStaff, Commitment, Compact, Signature
+from .views import SIGNATURE_CSV_HEADER, csv_response, signature_csv_rows
+
+
+@admin.register(City)
+class CityAdmin(admin.ModelAdmin):
+    list_display = ["name", "state", "mayor_name", "partner_since", "charter_status", "is_demo"]
+    list_filter = [
+        "state",
+        "charter_status",
+        "is_demo",
+        ("partner_since", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["name", "mayor_name", "slug"]
+    prepopulated_fields = {"slug": ["name", "state"]}
+    fieldsets = (
+        (None, {"fields": ("name", "state", "slug", "mayor_name", "population", "website")}),
+        (_("Partnership"), {"fields": ("partner_since", "charter_status", "charter_affirmed_on")}),
+        (_("Other"), {"fields": ("time_zone", "is_demo")}),
+    )
+
+
+class CommitmentInline(admin.TabularInline):
+    model = Commitment
+    extra = 1
+    ordering = ["position"]
+
+
+@admin.register(Compact)
+class CompactAdmin(admin.ModelAdmin):
+    list_display = ["title", "introduced_by", "introduced_label", "is_open"]
+    list_filter = ["is_open"]
+    search_fields = ["title", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [CommitmentInline]
+
+
+def _decide(modeladmin, request: HttpRequest, queryset: QuerySet, decide, done_message) -> None:
+    """Run a staff decision service on every selected request; skip those it refuses."""
+    done, skipped = 0, []
+    for staff in queryset.select_related("user", "city"):
+        try:
+            decide(actor=request.user, staff=staff, ip=client_ip(request))
+        except services.StaffDecisionError as error:
+            skipped.append(f"{staff.user} · {staff.city}: {error}")
+        except PermissionDenied:
+            modeladmin.message_user(
+                request, _("You may not decide staff requests."), messages.ERROR
+            )
+            return
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, done_message(done), messages.SUCCESS)
+    for line in skipped:
+        modeladmin.message_user(request, line, messages.WARNING)
+
+
+@admin.action(description=_("Approve the selected requests (emails each person)"))
+def approve_staff(modeladmin, request, queryset):
+    _decide(
+        modeladmin,
+        request,
+        queryset,
+        services.staff_approve,
+        lambda n: ngettext("Approved %d request.", "Approved %d requests.", n) % n,
+    )
+
+
+@admin.action(description=_("Reject the selected requests (emails each person)"))
+def reject_staff(modeladmin, request, queryset):
+    _decide(
+        modeladmin,
+        request,
+        queryset,
+        services.staff_reject,
+        lambda n: ngettext("Rejected %d request.", "Rejected %d requests.", n) % n,
+    )
+
+
+@admin.action(description=_("Revoke the selected staff (emails each person)"))
+def revoke_staff(modeladmin, request, queryset):
+    _decide(
+        modeladmin,
+        request,
+        queryset,
+        services.staff_revoke,
+        lambda n: ngettext("Revoked %d staff member.", "Revoked %d staff members.", n) % n,
+    )
+
+
+@admin.register(CityStaff)
+class CityStaffAdmin(admin.ModelAdmin):
+    list_display = ["user", "city", "role", "job_title", "work_phone", "status", "requested_at"]
+    list_filter = ["status", "role", "city__state"]
+    search_fields = ["user__email", "user__name", "city__name", "job_title"]
+    list_select_related = ["user", "city"]
+    autocomplete_fields = ["city"]
+    raw_id_fields = ["user"]
+    actions = [approve_staff, reject_staff, revoke_staff]
+    # Decisions go through the actions so that they are audited and emailed.
+    readonly_fields = ["status", "requested_at", "decided_by", "decided_at"]
+    date_hierarchy = "requested_at"
+
+
+class SignatureStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("Active")), ("withdrawn", _("Withdrawn"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.active()
+        if self.value() == "withdrawn":
+            return queryset.withdrawn()
+        return queryset
+
+
+@admin.action(description=_("Download the selected signatures as CSV"))
+def export_signatures_csv(modeladmin, request, queryset) -> HttpResponse:
+    return csv_response(
+        "signatures.csv",
+        [*SIGNATURE_CSV_HEADER, "compact", "withdrawn_on"],
+        (
+            [*row, signature.compact.title, signature.withdrawn_on or ""]
+            for signature, row in _with_rows(queryset.select_related("city", "compact"))
+        ),
+    )
+
+
+def _with_rows(signatures):
+    signatures = list(signatures)
+    return zip(signatures, signature_csv_rows(signatures), strict=True)
+
+
+@admin.register(Signature)
+class SignatureAdmin(admin.ModelAdmin):
+    list_display = ["city", "compact", "mayor_name", "signed_on", "renewed_on", "withdrawn_on"]
+    list_filter = ["compact", "city__state", SignatureStatusFilter]
+    search_fields = ["city__name", "mayor_name", "compact__title"]
+    list_select_related = ["city", "compact"]
+    autocomplete_fields = ["city"]
+    raw_id_fields = ["signed_by"]
+    actions = [export_signatures_csv]
+    date_hierarchy = "signed_on"
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # withdraw instead: the public record keeps its history
+
+    def save_model(self, request, obj: Signature, form, change: bool) -> None:
+        """Admins may correct signatures here; sign, renew and withdraw are still audited."""
+        super().save_model(request, obj, form, change)
+        action = None
+        if not change:
+            action = AuditAction.SIGN
+        elif "withdrawn_on" in form.changed_data and obj.withdrawn_on:
+            action = AuditAction.WITHDRAW
+        elif "renewed_on" in form.changed_data and obj.renewed_on:
+            action = AuditAction.RENEW
+        if action:
+            services.audit_admin_change(
+                actor=request.user, action=action, signature=obj, ip=client_ip(request)
+            )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log: readable by admins, changeable by nobody."""
+
+    list_display = ["at", "actor", "action", "city", "compact", "ip_address"]
+    list_filter = ["action", "compact"]
+    search_fields = ["actor__email", "city__name", "detail", "ip_address"]
+    list_select_related = ["actor", "city", "compact"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,65 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import City, CityQuerySet, StaffRole
+
+
+class CityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: City) -> str:
+        return f"{obj.name}, {obj.get_state_display()}"
+
+
+class SignatureForm(forms.Form):
+    """Sign a compact for one of the cities the person is approved staff of.
+
+    ``cities`` comes from compacts.permissions.cities_for_staff, so a city id the person
+    may not act for is simply not a valid choice.
+    """
+
+    city = CityChoiceField(
+        label=_("City"),
+        queryset=City.objects.none(),
+        empty_label=None,
+        error_messages={
+            "invalid_choice": _("You can only sign for a city whose staff you are."),
+        },
+    )
+    mayor_name = forms.CharField(
+        label=_("Mayor's name, as it will be published"),
+        max_length=150,
+        help_text=_('Shown in the list of signatories as "Mayor NAME, CITY, STATE".'),
+    )
+    mayor_authorised = forms.BooleanField(
+        label=_("The mayor has authorised me to sign this compact on the city's behalf."),
+        error_messages={
+            "required": _("Confirm that the mayor authorised this signature."),
+        },
+    )
+
+    def __init__(self, *args, cities: CityQuerySet, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["city"].queryset = cities
+        # One city needs no choice; a hidden field still goes through the same validation.
+        options = list(cities[:2])
+        self.only_city = options[0] if len(options) == 1 else None
+        if self.only_city:
+            self.fields["city"].widget = forms.HiddenInput()
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is your city withdrawing its signature?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text=_("Kept on record with the withdrawal; it is not published."),
+    )
+
+
+class StaffRequestForm(forms.Form):
+    role = forms.ChoiceField(label=_("Your role"), choices=StaffRole.choices)
+    job_title = forms.CharField(label=_("Job title"), max_length=150)
+    work_phone = forms.CharField(
+        label=_("Work phone"),
+        max_length=40,
+        help_text=_("A number at city hall where we can confirm your role."),
+    )

@@ -1,0 +1,64 @@
+"""Who may act for a city: the one place in this app that answers that question.
+
+Rules (checked on the server for every sign, renew and withdraw):
+
+- Only an *approved* CityStaff of that very city may act for it; pending, rejected and
+  revoked requests give no rights at all.
+- The person must still have a verified email address.
+- Being a superuser does not make someone city staff: admins curate cities and decide staff
+  requests in the Django admin, but the public sign / renew / withdraw forms are for the
+  city's own approved staff, so that every signature names a person who speaks for the city.
+- Deciding staff requests (approve / reject / revoke) is for admin users with the
+  ``compacts.change_citystaff`` permission (superusers have it), never for city staff.
+"""
+
+from allauth.account.models import EmailAddress
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists
+
+from .models import City, CityQuerySet, StaffStatus
+
+
+def has_verified_email(user) -> bool:
+    return bool(
+        user.is_authenticated and EmailAddress.objects.filter(user=user, verified=True).exists()
+    )
+
+
+def cities_for_staff(user) -> CityQuerySet:
+    """The cities ``user`` may act for: approved staff with a verified email, one query."""
+    if not (user.is_authenticated and user.is_active):
+        return City.objects.none()
+    verified = EmailAddress.objects.filter(user=user, verified=True)
+    return City.objects.filter(
+        Exists(verified), staff__user=user, staff__status=StaffStatus.APPROVED
+    ).distinct()
+
+
+def can_act_for_city(user, city: City) -> bool:
+    return cities_for_staff(user).filter(pk=city.pk).exists()
+
+
+def get_city_for_staff(user, city_id: object) -> City:
+    """The city with ``city_id`` if ``user`` may act for it; PermissionDenied otherwise.
+
+    A missing or malformed id is treated like a city the user may not act for, so a
+    tampered form never reveals which ids exist.
+    """
+    try:
+        pk = int(str(city_id))
+    except (TypeError, ValueError):
+        raise PermissionDenied from None
+    try:
+        return cities_for_staff(user).get(pk=pk)
+    except City.DoesNotExist:
+        raise PermissionDenied from None
+
+
+def can_decide_staff(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("compacts.change_citystaff")
+    )
