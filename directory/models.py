@@ -666,7 +666,9 @@ class Schedule(models.Model):
 
     @property
     def days(self) -> list[str]:
-        return [code.strip().upper() for code in self.byday.split(",") if code.strip()]
+        """The weekday codes these hours apply to; no days given means every day."""
+        days = [code.strip().upper() for code in self.byday.split(",") if code.strip()]
+        return days or list(WEEKDAY_CODES)
 
     @property
     def is_all_day(self) -> bool:

@@ -1,0 +1,644 @@
+"""How the directory search works: the one module that knows.
+
+Postgres
+    ``Service.search_vector`` is a stored tsvector built from two accent-blind text search
+    configurations (``portal_en`` and ``portal_es``, created in migration 0002), so English
+    stems (pantries -> pantri) and Spanish stems (clases -> clas) are both indexed. Names
+    of the service and its organization weigh A, category names B, descriptions C. A query
+    is parsed with ``websearch_to_tsquery`` in both configurations and OR'd with variants:
+    one per admin-curated synonym it contains ("food stamps" -> "SNAP") and one with its
+    misspelled words replaced by their nearest vocabulary words (pg_trgm similarity over
+    ``SearchWord``). Matches are ranked by ``ts_rank_cd``.
+SQLite
+    Every word must appear in ``Service.search_text`` (names, categories and descriptions,
+    lower-cased and without accents); synonyms give alternative word lists.
+
+A search page costs at most four queries: the reference data (categories, languages,
+cities, synonyms: one UNION query), the misspelling look-up, a count capped at
+``COUNT_CAP + 1`` rows and the page of rows.
+"""
+
+import datetime
+import re
+import unicodedata
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+
+from .models import (
+    PUBLIC_STATUSES,
+    WEEKDAY_CODES,
+    Category,
+    Language,
+    Location,
+    Schedule,
+    SearchWord,
+    Service,
+    ServiceCategory,
+    Synonym,
+)
+
+PAGE_SIZE = 20
+COUNT_CAP = 1000
+MAX_QUERY_LENGTH = 200
+CONFIGS = ("portal_en", "portal_es")
+# pg_trgm similarity above which a vocabulary word is taken as the intended one.
+TYPO_SIMILARITY = 0.3
+MAX_VARIANTS = 8
+_WORD = re.compile(r"[^\W_]+")
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def normalize(text: str) -> str:
+    """Lower-case, accents removed, whitespace collapsed: how search_text is stored."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.lower().split())
+
+
+def clean_query(text: str) -> str:
+    """Drop control characters (NUL included) that no search needs."""
+    return " ".join("".join(ch for ch in text if ch.isprintable() or ch.isspace()).split())[
+        :MAX_QUERY_LENGTH
+    ]
+
+
+# ---------------------------------------------------------------------------------------
+# Reference data: everything the filters and the query expansion need, in one query.
+
+
+@dataclass
+class CategoryRef:
+    pk: int
+    slug: str
+    name: str
+    parent_id: int | None
+
+
+@dataclass
+class CityRef:
+    pk: int
+    slug: str
+    name: str
+    time_zone: str
+
+
+@dataclass
+class Reference:
+    categories: list[CategoryRef] = field(default_factory=list)
+    languages: list[tuple[str, str]] = field(default_factory=list)  # (code, name)
+    cities: list[CityRef] = field(default_factory=list)
+    synonyms: list[tuple[str, str]] = field(default_factory=list)  # normalized term, expansion
+
+    @property
+    def category_choices(self) -> list[tuple[str, str]]:
+        return [(category.slug, category.name) for category in self.categories]
+
+    @property
+    def city_choices(self) -> list[tuple[str, str]]:
+        return [(city.slug, city.name) for city in self.cities]
+
+    def category_ids_under(self, slug: str) -> list[int]:
+        """The category with this slug and every category below it."""
+        children: dict[int | None, list[int]] = {}
+        root = None
+        for category in self.categories:
+            children.setdefault(category.parent_id, []).append(category.pk)
+            if category.slug == slug:
+                root = category.pk
+        if root is None:
+            return []
+        found, stack = [], [root]
+        while stack:
+            pk = stack.pop()
+            if pk in found:
+                continue
+            found.append(pk)
+            stack.extend(children.get(pk, []))
+        return found
+
+    def time_zones(self) -> set[str]:
+        return {city.time_zone for city in self.cities} | {settings.TIME_ZONE}
+
+
+def load_reference() -> Reference:
+    """Categories, languages, the cities that have listings and the synonyms, in one query."""
+    from compacts.models import City
+
+    from .models import Organization
+
+    category, language, synonym = (
+        Category._meta.db_table,
+        Language._meta.db_table,
+        Synonym._meta.db_table,
+    )
+    city, organization = City._meta.db_table, Organization._meta.db_table
+    sql = f"""
+        SELECT 'c', id, slug, name, CAST(parent_id AS TEXT) FROM {category}
+        UNION ALL
+        SELECT 'l', id, code, name, NULL FROM {language}
+        UNION ALL
+        SELECT 'y', id, slug, name || ', ' || state, time_zone FROM {city} AS city
+          WHERE EXISTS (SELECT 1 FROM {organization} o WHERE o.city_id = city.id)
+        UNION ALL
+        SELECT 's', id, term, expands_to, NULL FROM {synonym}
+    """  # noqa: S608 - table names come from model metadata, not from input
+    reference = Reference()
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    for kind, pk, key, label, extra in rows:
+        if kind == "c":
+            reference.categories.append(
+                CategoryRef(pk, key, label, int(extra) if extra is not None else None)
+            )
+        elif kind == "l":
+            reference.languages.append((key, label))
+        elif kind == "y":
+            reference.cities.append(CityRef(pk, key, label, extra))
+        else:
+            reference.synonyms.append((normalize(key), label))
+    reference.categories.sort(key=lambda item: item.name.lower())
+    reference.languages.sort(key=lambda item: item[1].lower())
+    reference.cities.sort(key=lambda item: item.name.lower())
+    return reference
+
+
+# ---------------------------------------------------------------------------------------
+# Query expansion: synonyms and misspellings.
+
+
+def synonym_variants(query: str, synonyms: Iterable[tuple[str, str]]) -> list[str]:
+    """The query rewritten with each synonym it contains, then with all of them at once."""
+    text = normalize(query)
+    variants: list[str] = []
+    combined = text
+    for term, expansion in synonyms:
+        pattern = re.compile(rf"(?<![\w]){re.escape(term)}(?![\w])")
+        if term and pattern.search(text):
+            variants.append(pattern.sub(expansion, text))
+            combined = pattern.sub(expansion, combined)
+    if len(variants) > 1:
+        variants.append(combined)
+    return variants[:MAX_VARIANTS]
+
+
+def query_words(query: str) -> list[str]:
+    """The plain words of a query worth correcting (3+ letters, not 'or')."""
+    words = []
+    for word in _WORD.findall(normalize(query)):
+        if len(word) >= 3 and word != "or" and not word.isdigit() and word not in words:
+            words.append(word[:100])
+    return words
+
+
+def corrections(words: list[str]) -> dict[str, str]:
+    """For each word the directory never uses, the most similar word it does use."""
+    if not words or not is_postgres():
+        return {}
+    table = SearchWord._meta.db_table
+    sql = f"""
+        SELECT q.word, v.word, similarity(v.word, q.word) AS score
+        FROM unnest(%s::text[]) AS q(word)
+        JOIN {table} AS v ON v.word %% q.word
+        ORDER BY q.word, score DESC, v.word
+    """  # noqa: S608 - the table name comes from model metadata
+    best: dict[str, tuple[str, float]] = {}
+    known: set[str] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [words])
+        for word, candidate, score in cursor.fetchall():
+            if candidate == word:
+                known.add(word)
+            elif word not in best and score >= TYPO_SIMILARITY:
+                best[word] = (candidate, score)
+    return {word: candidate for word, (candidate, _score) in best.items() if word not in known}
+
+
+def corrected_query(query: str, fixes: dict[str, str]) -> str:
+    if not fixes:
+        return ""
+    return _WORD.sub(lambda match: fixes.get(match.group(0), match.group(0)), normalize(query))
+
+
+def query_variants(query: str, reference: Reference) -> list[str]:
+    """The query as typed, then its synonym and spelling variants (no duplicates)."""
+    variants = [query, *synonym_variants(query, reference.synonyms)]
+    fixed = corrected_query(query, corrections(query_words(query)))
+    if fixed:
+        variants.append(fixed)
+    unique: list[str] = []
+    for variant in variants:
+        if variant and variant not in unique:
+            unique.append(variant)
+    return unique[:MAX_VARIANTS]
+
+
+# ---------------------------------------------------------------------------------------
+# Matching and ranking.
+
+
+def apply_text_search(queryset: QuerySet, query: str, reference: Reference) -> QuerySet:
+    """Services matching ``query`` (with synonyms and spelling fixes), best first."""
+    query = clean_query(query)
+    if not query:
+        return queryset
+    variants = query_variants(query, reference)
+    if is_postgres():
+        return _postgres_search(queryset, variants)
+    return _portable_search(queryset, variants)
+
+
+def _tsquery(variants: list[str]) -> SearchQuery:
+    tsquery = None
+    for variant in variants:
+        for config in CONFIGS:
+            part = SearchQuery(variant, config=config, search_type="websearch")
+            tsquery = part if tsquery is None else tsquery | part
+    return tsquery
+
+
+def _postgres_search(queryset: QuerySet, variants: list[str]) -> QuerySet:
+    tsquery = _tsquery(variants)
+    queryset = queryset.filter(search_vector=tsquery).annotate(
+        rank=SearchRank(F("search_vector"), tsquery, cover_density=True)
+    )
+    if len(variants) == 1:
+        return queryset.order_by("-rank", "name", "pk")
+    # Listings with the words as typed come before those found by a synonym or a
+    # spelling fix: "comida" shows the Spanish listings first, then the food ones.
+    as_typed = Case(
+        When(search_vector=_tsquery(variants[:1]), then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return queryset.annotate(as_typed=as_typed).order_by("-as_typed", "-rank", "name", "pk")
+
+
+def _portable_condition(variant: str) -> Q | None:
+    """Every word (or "quoted phrase") of the variant must appear; -word must not."""
+    condition = Q()
+    has_positive = False
+    for phrase, negated, word in re.findall(r'"([^"]*)"|(-?)([^\s"]+)', variant):
+        if phrase:
+            text, exclude = normalize(phrase), False
+        else:
+            text, exclude = normalize(word), bool(negated)
+        text = text.strip(" -")
+        if not text or text == "or":
+            continue
+        if exclude:
+            condition &= ~Q(search_text__contains=text)
+        else:
+            has_positive = True
+            condition &= Q(search_text__contains=text)
+    return condition if has_positive else None
+
+
+def _portable_search(queryset: QuerySet, variants: list[str]) -> QuerySet:
+    match = Q()
+    any_condition = False
+    for variant in variants:
+        condition = _portable_condition(variant)
+        if condition is not None:
+            match |= condition
+            any_condition = True
+    if not any_condition:
+        return queryset.none()
+    first_word = next(iter(query_words(variants[0])), normalize(variants[0]))
+    return (
+        queryset.filter(match)
+        .annotate(
+            rank=Case(
+                When(name__icontains=first_word, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("-rank", "name", "pk")
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Filters the search page offers.
+
+
+def in_categories(queryset: QuerySet, category_ids: list[int]) -> QuerySet:
+    return queryset.filter(
+        Exists(ServiceCategory.objects.filter(service=OuterRef("pk"), category_id__in=category_ids))
+    )
+
+
+def in_language(queryset: QuerySet, code: str) -> QuerySet:
+    return queryset.filter(
+        Exists(
+            Service.languages.through.objects.filter(service=OuterRef("pk"), language__code=code)
+        )
+    )
+
+
+def in_postal_code(queryset: QuerySet, postal_code: str) -> QuerySet:
+    """Services at a public location with this ZIP code. Confidential locations never
+    match, so a ZIP search cannot reveal where a hidden shelter is."""
+    return queryset.filter(
+        Exists(
+            Location.objects.public_addresses().filter(
+                service_at_locations__service=OuterRef("pk"),
+                postal_code__startswith=postal_code,
+            )
+        )
+    )
+
+
+def _hours_cover(local: datetime.datetime) -> Q:
+    """Schedule rows whose weekly hours include the local wall-clock time ``local``."""
+    today = WEEKDAY_CODES[local.weekday()]
+    yesterday = WEEKDAY_CODES[(local.weekday() - 1) % 7]
+    now = local.time().replace(tzinfo=None, microsecond=0)
+    day = local.date()
+    on_today = Q(byday="") | Q(byday__contains=today)
+    on_yesterday = Q(byday="") | Q(byday__contains=yesterday)
+    same_day = Q(closes_at__gt=F("opens_at")) & Q(opens_at__lte=now, closes_at__gt=now) & on_today
+    # Hours that pass midnight (or last the whole day): the evening part, then the morning.
+    overnight = Q(closes_at__lte=F("opens_at")) & (
+        (on_today & Q(opens_at__lte=now)) | (on_yesterday & Q(closes_at__gt=now))
+    )
+    valid = (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
+    return Q(opens_at__isnull=False) & valid & (same_day | overnight)
+
+
+def _open_schedules(local: datetime.datetime) -> Exists:
+    return Exists(
+        Schedule.objects.filter(
+            Q(service=OuterRef("pk")) | Q(service_at_location__service=OuterRef("pk")),
+            _hours_cover(local),
+        )
+    )
+
+
+def open_now_q(
+    at: datetime.datetime,
+    tz: zoneinfo.ZoneInfo | None = None,
+    time_zones: Iterable[str] | None = None,
+) -> Q:
+    """Services open at the instant ``at``, each read in its city's time zone.
+
+    With ``tz`` every service is read in that zone. Otherwise one condition per zone in
+    ``time_zones`` (default: every zone a city uses), services without a city in the
+    site's TIME_ZONE."""
+    if tz is not None:
+        return Q(_open_schedules(at.astimezone(tz)))
+    if time_zones is None:
+        from compacts.models import City
+
+        time_zones = set(City.objects.values_list("time_zone", flat=True).distinct())
+    zones = set(time_zones) | {settings.TIME_ZONE}
+    condition = Q(pk__in=[])
+    for zone in sorted(zones):
+        in_zone = Q(organization__city__time_zone=zone)
+        if zone == settings.TIME_ZONE:
+            in_zone |= Q(organization__city__isnull=True)
+        condition |= in_zone & _open_schedules(at.astimezone(zoneinfo.ZoneInfo(zone)))
+    return condition
+
+
+def open_now(queryset: QuerySet, at: datetime.datetime, reference: Reference) -> QuerySet:
+    return queryset.filter(open_now_q(at, time_zones=reference.time_zones())).exclude(
+        status="temporarily closed"
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Results: capped count, one page of rows with what a result card shows.
+
+
+@dataclass
+class ResultPage:
+    services: list[Service]
+    number: int
+    count: int  # capped at COUNT_CAP + 1
+    page_size: int = PAGE_SIZE
+    message: str = ""
+
+    @property
+    def count_is_capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+    @property
+    def shown_count(self) -> int:
+        return min(self.count, COUNT_CAP)
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.shown_count // self.page_size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.page_size + 1 if self.services else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.page_size + len(self.services)
+
+
+def with_card_fields(queryset: QuerySet) -> QuerySet:
+    """What a result card shows beyond the service row, in the same query: its
+    organization and the town and ZIP of its first public (non-confidential) location."""
+    first_public = (
+        Location.objects.public_addresses()
+        .filter(service_at_locations__service=OuterRef("pk"))
+        .order_by("pk")
+    )
+    return queryset.select_related("organization").annotate(
+        place_city=Subquery(first_public.values("city")[:1]),
+        place_postal_code=Subquery(first_public.values("postal_code")[:1]),
+    )
+
+
+def result_page(queryset: QuerySet, page: int) -> ResultPage:
+    """Two queries: the count up to COUNT_CAP + 1 rows, then the rows of ``page``
+    (moved to the last page when past the end)."""
+    count = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+    last_page = max(1, -(-min(count, COUNT_CAP) // PAGE_SIZE))
+    number = min(max(page, 1), last_page)
+    if count == 0:
+        return ResultPage(services=[], number=1, count=0)
+    offset = (number - 1) * PAGE_SIZE
+    services = list(with_card_fields(queryset)[offset : offset + PAGE_SIZE])
+    return ResultPage(services=services, number=number, count=count)
+
+
+# ---------------------------------------------------------------------------------------
+# Browsing without a query.
+
+
+@dataclass
+class Browse:
+    categories: list[tuple[CategoryRef, int]]
+    kinds: list[tuple[str, str, int]]  # (value, label, count)
+
+
+def browse(reference: Reference) -> Browse:
+    """Public services per category and per kind of organization (two queries)."""
+    from .models import OrganizationKind
+
+    per_category = dict(
+        ServiceCategory.objects.filter(service__status__in=PUBLIC_STATUSES)
+        .values_list("category_id")
+        .annotate(n=Count("service_id", distinct=True))
+        .values_list("category_id", "n")
+    )
+    per_kind = dict(
+        Service.objects.public()
+        .values_list("organization__kind")
+        .annotate(n=Count("pk"))
+        .values_list("organization__kind", "n")
+    )
+    return Browse(
+        categories=[
+            (category, per_category[category.pk])
+            for category in reference.categories
+            if per_category.get(category.pk)
+        ],
+        kinds=[
+            (kind.value, kind.label, per_kind[kind.value])
+            for kind in OrganizationKind
+            if per_kind.get(kind.value)
+        ],
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Keeping the search columns up to date.
+
+
+def refresh_search_vectors(service_ids: Iterable[int] | None = None) -> int:
+    """Rebuild the search columns of these services (all when None); return how many.
+
+    Call it after anything that changes a service's names, categories or descriptions, or
+    its organization's name: admin saves, demo loading and HSDS imports do."""
+    ids = None if service_ids is None else sorted(set(service_ids))
+    if ids is not None and not ids:
+        return 0
+    if is_postgres():
+        return _refresh_postgres(ids)
+    return _refresh_portable(ids)
+
+
+def _refresh_postgres(ids: list[int] | None) -> int:
+    from .models import Organization
+
+    service = Service._meta.db_table
+    organization = Organization._meta.db_table
+    link = ServiceCategory._meta.db_table
+    category = Category._meta.db_table
+    words = SearchWord._meta.db_table
+
+    def vector(column: str, weight: str) -> str:
+        return " || ".join(
+            f"setweight(to_tsvector('{config}', {column}), '{weight}')" for config in CONFIGS
+        )
+
+    where = "" if ids is None else "WHERE s.id = ANY(%(ids)s)"
+    update = f"""
+        WITH doc AS (
+          SELECT s.id,
+                 concat_ws(' ', s.name, s.alternate_name, o.name, o.alternate_name) AS names,
+                 coalesce((
+                   SELECT string_agg(concat_ws(' ', c.name, p.name), ' ')
+                   FROM {link} sc
+                   JOIN {category} c ON c.id = sc.category_id
+                   LEFT JOIN {category} p ON p.id = c.parent_id
+                   WHERE sc.service_id = s.id
+                 ), '') AS categories,
+                 concat_ws(' ', s.description, s.eligibility_description,
+                           s.interpretation_services) AS descriptions
+          FROM {service} s JOIN {organization} o ON o.id = s.organization_id
+          {where}
+        )
+        UPDATE {service} AS target
+        SET search_vector = {vector("doc.names", "A")} || {vector("doc.categories", "B")}
+                            || {vector("doc.descriptions", "C")},
+            search_text = lower(unaccent(concat_ws(' ', doc.names, doc.categories,
+                                                   doc.descriptions)))
+        FROM doc WHERE target.id = doc.id
+    """  # noqa: S608 - identifiers come from model metadata; values are parameters
+    vocabulary = f"""
+        INSERT INTO {words} (word)
+        SELECT DISTINCT left(w, 100)
+        FROM {service} s, regexp_split_to_table(s.search_text, '[^[:alnum:]]+') AS w
+        WHERE length(w) >= 3 {"" if ids is None else "AND s.id = ANY(%(ids)s)"}
+        ON CONFLICT (word) DO NOTHING
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(update, {"ids": ids})
+        count = cursor.rowcount
+        cursor.execute(vocabulary, {"ids": ids})
+    return count
+
+
+def _refresh_portable(ids: list[int] | None) -> int:
+    services = Service.objects.select_related("organization").prefetch_related("categories__parent")
+    if ids is not None:
+        services = services.filter(pk__in=ids)
+    changed = []
+    for service in services.iterator(chunk_size=500):
+        parts = [
+            service.name,
+            service.alternate_name,
+            service.organization.name,
+            service.organization.alternate_name,
+        ]
+        for category in service.categories.all():
+            parts.append(category.name)
+            if category.parent:
+                parts.append(category.parent.name)
+        parts += [
+            service.description,
+            service.eligibility_description,
+            service.interpretation_services,
+        ]
+        text = normalize(" ".join(part for part in parts if part))
+        if text != service.search_text:
+            service.search_text = text
+            changed.append(service)
+    Service.objects.bulk_update(changed, ["search_text"], batch_size=500)
+    return len(changed)
