@@ -1,0 +1,1007 @@
+"""Open Referral HSDS 3.0 tabular packages: the one place that knows the format.
+
+A package is a folder of CSV files (``organizations.csv``, ``services.csv``, ...) or a .zip of
+one. Reading streams every file row by row, so a package of any size costs only the id maps
+(HSDS id -> primary key) and one batch of rows in memory.
+
+- :func:`package_import` reads a package into the directory and returns an
+  :class:`ImportReport` of what changed and of every row it skipped, with file, line and reason.
+- :func:`package_export` writes the directory back out in the same format.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+# The files this portal reads and writes, by table name. Anything else in a package is ignored.
+TABLE_FILES: dict[str, str] = {
+    "taxonomies": "taxonomies.csv",
+    "taxonomy_terms": "taxonomy_terms.csv",
+    "attributes": "attributes.csv",
+    "organizations": "organizations.csv",
+    "services": "services.csv",
+    "locations": "locations.csv",
+    "addresses": "addresses.csv",
+    "accessibility": "accessibility.csv",
+    "service_at_location": "service_at_location.csv",
+    "phones": "phones.csv",
+    "schedules": "schedules.csv",
+    "languages": "languages.csv",
+}
+REQUIRED_TABLES = ("organizations", "services")
+
+# Without these columns a file cannot be read at all (the rest are optional).
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "organizations": ("id", "name"),
+    "services": ("id", "name"),
+    "taxonomy_terms": ("id", "name"),
+    "attributes": ("id", "link_id"),
+    "locations": ("id",),
+    "addresses": ("id", "location_id"),
+    "accessibility": ("id", "location_id"),
+    "service_at_location": ("id", "service_id", "location_id"),
+    "phones": ("id", "number"),
+    "schedules": ("id",),
+    "languages": ("id",),
+    "taxonomies": ("id",),
+}
+
+# Python's default (128 KiB) is generous for a description yet still caps a runaway quote.
+csv.field_size_limit(1024 * 1024)
+
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+MAX_REPORTED_PROBLEMS = 1000
+
+
+class PackageError(Exception):
+    """The package cannot be read at all; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}, line {self.line}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did, table by table, and every row it had to skip."""
+
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+    skipped: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    # Rows imported with an optional link left out (e.g. a parent term not in the package).
+    warnings: list[Problem] = field(default_factory=list)
+
+    def warn(self, file: str, line: int, reason: str) -> None:
+        if len(self.warnings) < MAX_REPORTED_PROBLEMS:
+            self.warnings.append(Problem(file, line, reason))
+
+    def skip(self, file: str, line: int, reason: str) -> None:
+        self.skipped += 1
+        if len(self.problems) < MAX_REPORTED_PROBLEMS:
+            self.problems.append(Problem(file, line, reason))
+
+    @property
+    def ok(self) -> bool:
+        return self.skipped == 0
+
+    def lines(self) -> list[str]:
+        tables = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        out = [
+            f"{table}: {self.created[table]} created, {self.updated[table]} updated, "
+            f"{self.unchanged[table]} unchanged"
+            for table in tables
+        ]
+        out.append(f"{self.skipped} row(s) skipped")
+        out.extend(f"  {problem}" for problem in self.problems)
+        if self.skipped > len(self.problems):
+            out.append(f"  ... and {self.skipped - len(self.problems)} more")
+        if self.warnings:
+            out.append(f"{len(self.warnings)} row(s) imported without an optional link")
+            out.extend(f"  {problem}" for problem in self.warnings)
+        return out
+
+
+@dataclass(frozen=True)
+class Row:
+    """One CSV record: its values by (lower-case) column name and the line it starts on."""
+
+    line: int
+    values: dict[str, str]
+
+    def get(self, column: str) -> str:
+        """The stripped value, or "" when the column is absent or empty."""
+        return (self.values.get(column) or "").strip()
+
+
+class Package:
+    """A readable HSDS package: a folder of CSVs or a .zip of one (at its root or in one folder).
+
+    Use as a context manager. :meth:`rows` streams one table; a missing optional table yields
+    nothing. Problems found while reading (short rows, bytes that are not UTF-8, ...) are
+    reported to the :class:`ImportReport` given to :meth:`rows` and the row is left out.
+    """
+
+    def __init__(self, path: str | Path | IO[bytes]) -> None:
+        self._zip: zipfile.ZipFile | None = None
+        self._folder: Path | None = None
+        self._members: dict[str, str] = {}
+        if isinstance(path, str | Path) and Path(path).is_dir():
+            self._folder = Path(path)
+            for name in TABLE_FILES.values():
+                if (self._folder / name).is_file():
+                    self._members[name] = name
+            return
+        if isinstance(path, str | Path) and not Path(path).is_file():
+            raise PackageError(f"{path}: no such file or folder")
+        try:
+            self._zip = zipfile.ZipFile(path)
+            names = [info.filename for info in self._zip.infolist() if not info.is_dir()]
+        except (zipfile.BadZipFile, OSError, ValueError) as error:
+            raise PackageError(f"not a folder of CSV files nor a readable .zip ({error})") from None
+        self._members = _find_members(names)
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+
+    def has(self, table: str) -> bool:
+        return TABLE_FILES[table] in self._members
+
+    def _open_binary(self, table: str) -> IO[bytes]:
+        member = self._members[TABLE_FILES[table]]
+        if self._zip is not None:
+            return self._zip.open(member)
+        assert self._folder is not None  # noqa: S101 (one of the two is always set)
+        return (self._folder / member).open("rb")
+
+    def check(self) -> None:
+        """Fail before anything is written when a required file or a header cannot be read."""
+        for table in REQUIRED_TABLES:
+            if not self.has(table):
+                raise PackageError(f"{TABLE_FILES[table]} is missing: it is required")
+        for table in TABLE_FILES:
+            if self.has(table):
+                with self._text(table) as stream:
+                    self._header(table, csv.reader(stream))
+
+    def _text(self, table: str) -> io.TextIOWrapper:
+        # surrogateescape keeps undecodable bytes visible so that only their row is skipped.
+        try:
+            binary = self._open_binary(table)
+        except (OSError, zipfile.BadZipFile, RuntimeError) as error:
+            raise PackageError(f"{TABLE_FILES[table]}: cannot be opened ({error})") from None
+        return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+    def _header(self, table: str, reader: Iterator[list[str]]) -> list[str]:
+        file = TABLE_FILES[table]
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise PackageError(f"{file}: empty file, no header row") from None
+        except (csv.Error, OSError, zipfile.BadZipFile) as error:
+            raise PackageError(f"{file}: the header row cannot be read ({error})") from None
+        columns = [name.strip().lower() for name in header]
+        if any(_UNDECODABLE.search(name) for name in columns):
+            raise PackageError(f"{file}: the header row is not valid UTF-8")
+        missing = [name for name in REQUIRED_COLUMNS[table] if name not in columns]
+        if missing:
+            raise PackageError(f"{file}: the header has no {', '.join(missing)} column")
+        if len(set(columns)) != len(columns):
+            raise PackageError(f"{file}: the header names a column twice")
+        return columns
+
+    def rows(self, table: str, report: ImportReport) -> Iterator[Row]:
+        """Stream the well-formed rows of a table; report and leave out the others.
+
+        Every id is checked for duplicates within the file (a set of the file's ids is the only
+        thing kept), so callers see each id once.
+        """
+        if not self.has(table):
+            return
+        file = TABLE_FILES[table]
+        with self._text(table) as stream:
+            reader = csv.DictReader(stream, restkey="\x00extra", restval=None)
+            reader.fieldnames = self._header(table, reader.reader)
+            seen_ids: set[str] = set()
+            while True:
+                line = reader.reader.line_num + 1
+                try:
+                    record = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as error:
+                    report.skip(file, line, f"unreadable row ({error})")
+                    continue
+                except (OSError, zipfile.BadZipFile, EOFError) as error:
+                    raise PackageError(
+                        f"{file}: reading stopped at line {line} ({error})"
+                    ) from None
+                if "\x00extra" in record:
+                    report.skip(file, line, "more cells than the header has columns")
+                    continue
+                if None in record.values():
+                    report.skip(file, line, "fewer cells than the header has columns")
+                    continue
+                joined = "\x1f".join(record.values())
+                if not joined.isascii() and _UNDECODABLE.search(joined):
+                    report.skip(file, line, "bytes that are not UTF-8")
+                    continue
+                if "\x00" in joined:
+                    report.skip(file, line, "a NUL byte in a cell")
+                    continue
+                row = Row(line, record)
+                row_id = row.get("id")
+                if not row_id:
+                    report.skip(file, line, "empty required field: id")
+                    continue
+                if row_id in seen_ids:
+                    report.skip(file, line, f"duplicated id {row_id} within the file")
+                    continue
+                seen_ids.add(row_id)
+                yield row
+
+
+def _find_members(names: list[str]) -> dict[str, str]:
+    """Map each known file name to its member in a zip: at the root, else in one folder."""
+    wanted = set(TABLE_FILES.values())
+    found: dict[str, str] = {}
+    for name in names:
+        path = PurePosixPath(name)
+        if path.name not in wanted or len(path.parts) > 2:
+            continue
+        # A file at the root wins over one in a folder.
+        if path.name not in found or len(path.parts) == 1:
+            found[path.name] = name
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# Import
+# --------------------------------------------------------------------------------------------
+
+BATCH_SIZE = 2000
+
+# Attributes that carry what HSDS 3.0 has no column for (written by export, read by import).
+KIND_LINK_TYPE = "organization_kind"
+CONFIDENTIAL_LINK_TYPE = "confidential_location"
+PARTNER_CITY_LINK_TYPE = "partner_city"
+CATEGORY_LINK_TYPE = "service_category"
+
+# Words in a legal status, an attribute value or a term naming the kind of organization, most
+# specific first: "Religious nonprofit" is faith-based, "Public school district" is education.
+_KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("faith", ("faith", "religio", "church", "congregation", "mosque", "synagogue", "temple")),
+    ("education", ("school", "education", "college", "university", "academ")),
+    ("government", ("government", "public agency", "municipal", "county", "federal", "state ")),
+    (
+        "nonprofit",
+        ("nonprofit", "non-profit", "not-for-profit", "not for profit", "501(c)", "charit"),
+    ),
+    ("service", ("service club", "service organization", "civic club", "rotary", "lions")),
+)
+
+
+class RowError(Exception):
+    """This row cannot be imported; the message is the reason shown to the person importing."""
+
+
+def kind_from_text(text: str) -> str | None:
+    """The organization kind a piece of text names, or None."""
+    from .models import OrganizationKind
+
+    lowered = f" {text.strip().lower()} "
+    if lowered.strip() in OrganizationKind.values:
+        return lowered.strip()
+    for kind, words in _KIND_WORDS:
+        if any(word in lowered for word in words):
+            return kind
+    return None
+
+
+def package_import(path: str | Path | IO[bytes]) -> ImportReport:
+    """Import a package into the directory, all or nothing for unreadable packages.
+
+    Raises :class:`PackageError` (nothing written) when the package cannot be read at all.
+    Otherwise returns the report: good rows are imported, bad rows skipped and listed.
+    """
+    from django.db import transaction
+
+    report = ImportReport()
+    with Package(path) as package:
+        package.check()
+        with transaction.atomic():
+            _Importer(package, report).run()
+    return report
+
+
+class _Importer:
+    def __init__(self, package: Package, report: ImportReport) -> None:
+        from django.utils import timezone
+
+        from . import models
+
+        self.m = models
+        self.package = package
+        self.report = report
+        self.now = timezone.now()
+        self.ids: dict[type, dict[str, int]] = {}
+        self.slugs: dict[type, set[str]] = {}
+        self.languages: dict[str, int] = {}
+        self.city_pks: dict[str, int | None] = {}
+        self.changed_anything = False
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def id_map(self, model: type) -> dict[str, int]:
+        """HSDS id -> primary key for every row of ``model`` that has one (loaded once)."""
+        if model not in self.ids:
+            rows = model.objects.exclude(hsds_id=None).values_list("hsds_id", "pk")
+            self.ids[model] = dict(rows.iterator(chunk_size=BATCH_SIZE))
+        return self.ids[model]
+
+    def ref(self, row: Row, column: str, model: type, *, required: bool = False) -> int | None:
+        """The primary key a reference column points to; RowError when it points nowhere."""
+        value = row.get(column)
+        if not value:
+            if required:
+                raise RowError(f"empty required field: {column}")
+            return None
+        pk = self.id_map(model).get(value)
+        if pk is None:
+            raise RowError(f"dangling reference: {column} {value} is not in the package")
+        return pk
+
+    def new_slug(self, model: type, text: str) -> str:
+        from django.utils.text import slugify
+
+        if model not in self.slugs:
+            self.slugs[model] = set(
+                model.objects.values_list("slug", flat=True).iterator(chunk_size=BATCH_SIZE)
+            )
+        taken = self.slugs[model]
+        max_length = model._meta.get_field("slug").max_length
+        base = (slugify(text) or "listing")[: max_length - 8].strip("-") or "listing"
+        slug, number = base, 2
+        while slug in taken:
+            slug = f"{base}-{number}"
+            number += 1
+        taken.add(slug)
+        return slug
+
+    def language_pk(self, code: str, name: str) -> int:
+        key = (code or name).strip().lower()[:35]
+        if key not in self.languages:
+            language, _created = self.m.Language.objects.get_or_create(
+                code=key, defaults={"name": (name or code)[:100]}
+            )
+            self.languages[key] = language.pk
+        return self.languages[key]
+
+    # -- the run ---------------------------------------------------------------------------
+
+    def run(self) -> None:
+        m = self.m
+        self.taxonomy_names = {
+            row.get("id"): row.get("name") for row in self.package.rows("taxonomies", self.report)
+        }
+        self.import_rows("taxonomy_terms", m.Category, self.parse_term)
+        self.link_term_parents()
+        self.scan_attributes()
+        self.import_rows("organizations", m.Organization, self.parse_organization)
+        self.import_rows("services", m.Service, self.parse_service)
+        self.import_rows("locations", m.Location, self.parse_location)
+        self.fold_into_locations("addresses", self.parse_address, "address_hsds_id")
+        self.fold_into_locations("accessibility", self.parse_accessibility, "accessibility_hsds_id")
+        self.import_rows("service_at_location", m.ServiceAtLocation, self.parse_service_at_location)
+        self.import_rows("phones", m.Phone, self.parse_phone)
+        self.import_rows("schedules", m.Schedule, self.parse_schedule)
+        self.import_languages()
+        self.import_rows("attributes", m.ServiceCategory, self.parse_attribute)
+        if self.changed_anything:
+            _refresh_search_vectors()
+
+    def import_rows(self, table: str, model: type, parse) -> None:
+        batch: list[tuple[Row, dict]] = []
+        for row in self.package.rows(table, self.report):
+            try:
+                fields = parse(row)
+            except RowError as error:
+                self.report.skip(TABLE_FILES[table], row.line, str(error))
+                continue
+            if fields is None:  # a row this portal has no use for (e.g. another attribute)
+                continue
+            error = _length_error(model, fields)
+            if error:
+                self.report.skip(TABLE_FILES[table], row.line, error)
+                continue
+            batch.append((row, fields))
+            if len(batch) >= BATCH_SIZE:
+                self.write(table, model, batch)
+                batch = []
+        if batch:
+            self.write(table, model, batch)
+
+    def write(self, table: str, model: type, batch: list[tuple[Row, dict]]) -> None:
+        """Create the new rows and update the changed ones of a batch, by HSDS id."""
+        from django.db import DatabaseError, transaction
+
+        try:
+            with transaction.atomic():
+                self._write(table, model, batch)
+        except DatabaseError:
+            # One row the checks above let through broke the batch: retry row by row so
+            # that only that row is skipped, with the database's reason.
+            for item in batch:
+                try:
+                    with transaction.atomic():
+                        self._write(table, model, [item])
+                except DatabaseError as error:
+                    reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+                    self.report.skip(
+                        TABLE_FILES[table], item[0].line, f"rejected by the database: {reason}"
+                    )
+
+    def _write(self, table: str, model: type, batch: list[tuple[Row, dict]]) -> None:
+        ids = self.id_map(model)
+        known = {row.get("id"): ids[row.get("id")] for row, _f in batch if row.get("id") in ids}
+        existing = {obj.pk: obj for obj in model.objects.filter(pk__in=known.values())}
+        has_slug = any(field.name == "slug" for field in model._meta.concrete_fields)
+        to_create, to_update, changed_fields = [], [], set()
+        unchanged = 0
+        for row, fields in batch:
+            hsds_id = row.get("id")
+            obj = existing.get(known.get(hsds_id, 0))
+            if obj is None:
+                obj = model(hsds_id=hsds_id, **fields)
+                if has_slug:
+                    obj.slug = self.new_slug(model, fields["name"])
+                to_create.append(obj)
+                continue
+            diff = [name for name, value in fields.items() if getattr(obj, name) != value]
+            if not diff:
+                unchanged += 1
+                continue
+            for name in diff:
+                setattr(obj, name, fields[name])
+            changed_fields.update(diff)
+            to_update.append(obj)
+        created = model.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+        if to_update:
+            for field in model._meta.concrete_fields:
+                if getattr(field, "auto_now", False):
+                    changed_fields.add(field.name)
+                    for obj in to_update:
+                        setattr(obj, field.attname, self.now)
+            model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=BATCH_SIZE)
+        # Only once the batch is in: record the new ids and the counts.
+        for obj in created:
+            ids[obj.hsds_id] = obj.pk
+        self.report.created[table] += len(created)
+        self.report.updated[table] += len(to_update)
+        self.report.unchanged[table] += unchanged
+        if created or to_update:
+            self.changed_anything = True
+
+    # -- taxonomy terms and attributes -------------------------------------------------------
+
+    def parse_term(self, row: Row) -> dict:
+        name = _required(row, "name")
+        taxonomy = row.get("taxonomy") or self.taxonomy_names.get(row.get("taxonomy_id"), "")
+        return {
+            "name": name,
+            "code": row.get("code"),
+            "description": row.get("description"),
+            "taxonomy": taxonomy,
+        }
+
+    def link_term_parents(self) -> None:
+        """Second pass over the terms, now that every term has a key: link the parents."""
+        categories = self.id_map(self.m.Category)
+        parents: dict[int, int | None] = {}
+        quiet = ImportReport()  # the first pass already reported this file's bad rows
+        for row in self.package.rows("taxonomy_terms", quiet):
+            pk = categories.get(row.get("id"))
+            if pk is None:
+                continue
+            parent_id = row.get("parent_id")
+            parent = categories.get(parent_id) if parent_id else None
+            if parent_id and parent is None:
+                # An optional link: the term is kept, at the top level.
+                self.warn("taxonomy_terms", row, f"parent_id {parent_id} is not in the package")
+            if parent == pk:
+                parent = None
+            parents[pk] = parent
+        changed = [
+            category
+            for category in self.m.Category.objects.filter(pk__in=parents).only("parent")
+            if category.parent_id != parents[category.pk]
+        ]
+        for category in changed:
+            category.parent_id = parents[category.pk]
+        self.m.Category.objects.bulk_update(changed, ["parent"], batch_size=BATCH_SIZE)
+
+    def warn(self, table: str, row: Row, reason: str) -> None:
+        self.report.warn(TABLE_FILES[table], row.line, reason)
+
+    def scan_attributes(self) -> None:
+        """Read what organizations and locations need from attributes before creating them."""
+        self.org_kinds: dict[str, str] = {}
+        self.org_cities: dict[str, str] = {}
+        self.confidential: dict[str, bool] = {}
+        terms = self.id_map(self.m.Category)
+        term_text = {}
+        if self.package.has("attributes"):
+            term_pks = set(terms.values())
+            term_text = {
+                pk: f"{code} {name}"
+                for pk, code, name in self.m.Category.objects.filter(pk__in=term_pks).values_list(
+                    "pk", "code", "name"
+                )
+            }
+        for row in self.package.rows("attributes", ImportReport()):
+            entity, link_type = _attribute_target(row)
+            if entity == "organization" and link_type in (KIND_LINK_TYPE, "kind", "type", ""):
+                kind = kind_from_text(row.get("value"))
+                if kind is None and row.get("taxonomy_term_id") in terms:
+                    kind = kind_from_text(term_text.get(terms[row.get("taxonomy_term_id")], ""))
+                if kind:
+                    self.org_kinds[row.get("link_id")] = kind
+            elif entity == "organization" and link_type == PARTNER_CITY_LINK_TYPE:
+                self.org_cities[row.get("link_id")] = row.get("value")
+            elif entity == "location" and link_type == CONFIDENTIAL_LINK_TYPE:
+                self.confidential[row.get("link_id")] = _truthy(row.get("value"))
+
+    def parse_attribute(self, row: Row) -> dict | None:
+        entity, link_type = _attribute_target(row)
+        if entity == "organization" and link_type in (
+            KIND_LINK_TYPE,
+            PARTNER_CITY_LINK_TYPE,
+            "kind",
+            "type",
+            "",
+        ):
+            self.ref(row, "link_id", self.m.Organization, required=True)
+            return None
+        if entity == "location" and link_type == CONFIDENTIAL_LINK_TYPE:
+            self.ref(row, "link_id", self.m.Location, required=True)
+            return None
+        if entity != "service" or not row.get("taxonomy_term_id"):
+            return None  # an attribute this portal does not use
+        return {
+            "service_id": self.ref(row, "link_id", self.m.Service, required=True),
+            "category_id": self.ref(row, "taxonomy_term_id", self.m.Category, required=True),
+        }
+
+    # -- organizations and services ----------------------------------------------------------
+
+    def parse_organization(self, row: Row) -> dict:
+        from compacts.models import City
+
+        fields = {
+            "name": _required(row, "name"),
+            "alternate_name": row.get("alternate_name"),
+            "description": row.get("description"),
+            "email": _email(row, "email"),
+            "website": _url(row, "website"),
+            "legal_status": row.get("legal_status"),
+            "year_incorporated": _integer(row, "year_incorporated", 1600, 2200),
+        }
+        # Import never forgets what an admin set: the kind and city change only when the
+        # package says something about them.
+        kind = self.org_kinds.get(row.get("id")) or kind_from_text(row.get("legal_status"))
+        if kind:
+            fields["kind"] = kind
+        elif row.get("id") not in self.id_map(self.m.Organization):
+            fields["kind"] = self.m.OrganizationKind.UNKNOWN
+        city_slug = self.org_cities.get(row.get("id"))
+        if city_slug:
+            if city_slug not in self.city_pks:
+                self.city_pks[city_slug] = (
+                    City.objects.filter(slug=city_slug).values_list("pk", flat=True).first()
+                )
+            city = self.city_pks[city_slug]
+            if city is None:
+                self.warn("organizations", row, f"partner city {city_slug} is not on this site")
+            else:
+                fields["city_id"] = city
+        return fields
+
+    def parse_service(self, row: Row) -> dict:
+        status = _required(row, "status").lower()
+        if status not in self.m.ServiceStatus.values:
+            raise RowError(
+                f"status {status!r} is not one of {', '.join(self.m.ServiceStatus.values)}"
+            )
+        minimum_age = _integer(row, "minimum_age", 0, 150)
+        maximum_age = _integer(row, "maximum_age", 0, 150)
+        if minimum_age is not None and maximum_age is not None and minimum_age > maximum_age:
+            raise RowError(f"minimum_age {minimum_age} is above maximum_age {maximum_age}")
+        fields = {
+            "organization_id": self.ref(row, "organization_id", self.m.Organization, required=True),
+            "name": _required(row, "name"),
+            "alternate_name": row.get("alternate_name"),
+            "description": row.get("description"),
+            "url": _url(row, "url"),
+            "email": _email(row, "email"),
+            "status": status,
+            "eligibility_description": row.get("eligibility_description"),
+            "fees_description": row.get("fees_description") or row.get("fees"),
+            "application_process": row.get("application_process"),
+            "interpretation_services": row.get("interpretation_services"),
+            "wait_time": row.get("wait_time"),
+            "minimum_age": minimum_age,
+            "maximum_age": maximum_age,
+        }
+        # "Last verified" is a person's claim: only the file can make it, never the import.
+        if row.get("assured_date"):
+            fields["assured_date"] = _date(row, "assured_date")
+        return fields
+
+    # -- locations ---------------------------------------------------------------------------
+
+    def parse_location(self, row: Row) -> dict:
+        location_type = (row.get("location_type") or "physical").lower()
+        if location_type not in self.m.LocationType.values:
+            raise RowError(f"location_type {location_type!r} is not physical, postal or virtual")
+        latitude = _decimal(row, "latitude", 90)
+        longitude = _decimal(row, "longitude", 180)
+        if (latitude is None) != (longitude is None):
+            raise RowError("latitude and longitude must be given together")
+        organization = None
+        if row.get("organization_id"):
+            organization = self.id_map(self.m.Organization).get(row.get("organization_id"))
+            if organization is None:
+                # Optional in HSDS: the location is kept without an organization.
+                self.warn(
+                    "locations",
+                    row,
+                    f"organization_id {row.get('organization_id')} is not in the package",
+                )
+        fields = {
+            "organization_id": organization,
+            "name": row.get("name"),
+            "alternate_name": row.get("alternate_name"),
+            "description": row.get("description"),
+            "location_type": location_type,
+            "url": _url(row, "url"),
+            "transportation": row.get("transportation"),
+            "latitude": latitude,
+            "longitude": longitude,
+        }
+        if row.get("id") in self.confidential:
+            fields["is_confidential"] = self.confidential[row.get("id")]
+        return fields
+
+    def parse_address(self, row: Row) -> dict:
+        country = row.get("country").upper()
+        if len(country) > 2:
+            raise RowError(f"country {country!r} is not a two-letter code")
+        if not (row.get("address_1") or row.get("city") or row.get("postal_code")):
+            raise RowError("empty required field: address_1")
+        return {
+            "address_1": row.get("address_1"),
+            "address_2": row.get("address_2"),
+            "city": row.get("city"),
+            "region": row.get("region"),
+            "state_province": row.get("state_province"),
+            "postal_code": row.get("postal_code"),
+            "country": country,
+        }
+
+    def parse_accessibility(self, row: Row) -> dict:
+        text = "\n\n".join(part for part in (row.get("description"), row.get("details")) if part)
+        return {"accessibility": text}
+
+    def fold_into_locations(self, table: str, parse, id_field: str) -> None:
+        """Addresses and accessibility are one per location here: write them onto it."""
+        seen: set[int] = set()
+        batch: dict[int, tuple[Row, dict]] = {}
+        for row in self.package.rows(table, self.report):
+            try:
+                pk = self.ref(row, "location_id", self.m.Location, required=True)
+                fields = parse(row)
+            except RowError as error:
+                self.report.skip(TABLE_FILES[table], row.line, str(error))
+                continue
+            if pk in seen:
+                self.report.skip(
+                    TABLE_FILES[table],
+                    row.line,
+                    f"a second {table} row for location {row.get('location_id')}: "
+                    "the portal keeps one per location",
+                )
+                continue
+            error = _length_error(self.m.Location, fields)
+            if error:
+                self.report.skip(TABLE_FILES[table], row.line, error)
+                continue
+            seen.add(pk)
+            fields[id_field] = row.get("id")
+            batch[pk] = (row, fields)
+            if len(batch) >= BATCH_SIZE:
+                self._fold(table, batch)
+                batch = {}
+        if batch:
+            self._fold(table, batch)
+
+    def _fold(self, table: str, batch: dict[int, tuple[Row, dict]]) -> None:
+        changed, changed_fields, unchanged = [], set(), 0
+        for location in self.m.Location.objects.filter(pk__in=batch):
+            fields = batch[location.pk][1]
+            diff = [name for name, value in fields.items() if getattr(location, name) != value]
+            if not diff:
+                unchanged += 1
+                continue
+            for name in diff:
+                setattr(location, name, fields[name])
+            location.modified_at = self.now
+            changed_fields.update(diff)
+            changed.append(location)
+        if changed:
+            self.m.Location.objects.bulk_update(
+                changed, [*sorted(changed_fields), "modified_at"], batch_size=BATCH_SIZE
+            )
+            self.changed_anything = True
+        self.report.updated[table] += len(changed)
+        self.report.unchanged[table] += unchanged
+
+    # -- links, phones, schedules, languages -------------------------------------------------
+
+    def parse_service_at_location(self, row: Row) -> dict:
+        return {
+            "service_id": self.ref(row, "service_id", self.m.Service, required=True),
+            "location_id": self.ref(row, "location_id", self.m.Location, required=True),
+            "description": row.get("description"),
+        }
+
+    def _owners(self, row: Row, columns: dict[str, type]) -> dict:
+        owners = {
+            f"{column[:-3]}_id": self.ref(row, column, model) for column, model in columns.items()
+        }
+        if not any(owners.values()):
+            raise RowError(f"linked to nothing: give one of {', '.join(columns)}")
+        return owners
+
+    def parse_phone(self, row: Row) -> dict:
+        m = self.m
+        phone_type = (row.get("type") or "voice").lower()
+        if phone_type not in m.PhoneType.values:
+            raise RowError(
+                f"phone type {phone_type!r} is not one of {', '.join(m.PhoneType.values)}"
+            )
+        owners = self._owners(
+            row,
+            {
+                "organization_id": m.Organization,
+                "service_id": m.Service,
+                "location_id": m.Location,
+                "service_at_location_id": m.ServiceAtLocation,
+            },
+        )
+        return {
+            **owners,
+            "number": _required(row, "number").strip("\"' "),
+            "extension": row.get("extension"),
+            "type": phone_type,
+            "description": row.get("description"),
+        }
+
+    def parse_schedule(self, row: Row) -> dict:
+        m = self.m
+        freq = (row.get("freq") or "WEEKLY").upper()
+        if freq != "WEEKLY":
+            raise RowError(f"freq {freq} is not supported: the portal keeps weekly hours only")
+        days = [code.strip().upper() for code in row.get("byday").split(",") if code.strip()]
+        unknown = [code for code in days if code not in m.WEEKDAY_CODES]
+        if unknown:
+            raise RowError(f"byday {row.get('byday')!r} is not a list of weekday codes (MO,TU,...)")
+        opens_at = _time(row, "opens_at")
+        closes_at = _time(row, "closes_at")
+        if (opens_at is None) != (closes_at is None):
+            raise RowError("opens_at and closes_at must be given together")
+        valid_from = _date(row, "valid_from")
+        valid_to = _date(row, "valid_to")
+        if valid_from and valid_to and valid_to < valid_from:
+            raise RowError("valid_to is before valid_from")
+        return {
+            **self._owners(
+                row,
+                {
+                    "service_id": m.Service,
+                    "location_id": m.Location,
+                    "service_at_location_id": m.ServiceAtLocation,
+                },
+            ),
+            "freq": freq,
+            "byday": ",".join(days),
+            "opens_at": opens_at,
+            "closes_at": closes_at,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "description": row.get("description"),
+        }
+
+    def import_languages(self) -> None:
+        """A language row links a service, a location or both to a language."""
+        m = self.m
+        service_batch: list[tuple[Row, dict]] = []
+        location_batch: list[tuple[Row, dict]] = []
+        for row in self.package.rows("languages", self.report):
+            try:
+                service = self.ref(row, "service_id", m.Service)
+                location = self.ref(row, "location_id", m.Location)
+                if not (row.get("code") or row.get("name")):
+                    raise RowError("empty required field: code (or name)")
+                if service is None and location is None:
+                    raise RowError("linked to nothing: give service_id or location_id")
+            except RowError as error:
+                self.report.skip("languages.csv", row.line, str(error))
+                continue
+            language = self.language_pk(row.get("code"), row.get("name"))
+            note = row.get("note")[:500]
+            if service is not None:
+                service_batch.append(
+                    (row, {"service_id": service, "language_id": language, "note": note})
+                )
+            if location is not None:
+                location_batch.append(
+                    (row, {"location_id": location, "language_id": language, "note": note})
+                )
+            if len(service_batch) >= BATCH_SIZE:
+                self.write("languages", m.ServiceLanguage, service_batch)
+                service_batch = []
+            if len(location_batch) >= BATCH_SIZE:
+                self.write("languages", m.LocationLanguage, location_batch)
+                location_batch = []
+        if service_batch:
+            self.write("languages", m.ServiceLanguage, service_batch)
+        if location_batch:
+            self.write("languages", m.LocationLanguage, location_batch)
+
+
+def _refresh_search_vectors() -> None:
+    try:
+        from .search import refresh_search_vectors
+    except ImportError:  # the search module is not there yet: nothing to refresh
+        return
+    refresh_search_vectors()
+
+
+# -- cell parsers: each returns a clean value or raises RowError with the reason ---------------
+
+
+def _required(row: Row, column: str) -> str:
+    value = row.get(column)
+    if not value:
+        raise RowError(f"empty required field: {column}")
+    return value
+
+
+def _integer(row: Row, column: str, low: int, high: int) -> int | None:
+    value = row.get(column)
+    if not value:
+        return None
+    try:
+        number = int(float(value)) if "." in value else int(value)
+    except ValueError:
+        raise RowError(f"{column} {value!r} is not a whole number") from None
+    if not low <= number <= high:
+        raise RowError(f"{column} {number} is outside {low}..{high}")
+    return number
+
+
+def _decimal(row: Row, column: str, limit: int):
+    from decimal import Decimal, InvalidOperation
+
+    value = row.get(column)
+    if not value:
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise RowError(f"{column} {value!r} is not a number") from None
+    if not number.is_finite() or not -limit <= number <= limit:
+        raise RowError(f"{column} {value} is outside -{limit}..{limit}")
+    return number.quantize(Decimal("0.000001"))
+
+
+def _date(row: Row, column: str):
+    import datetime
+
+    value = row.get(column)
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value[:10])
+    except ValueError:
+        raise RowError(f"{column} {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?$")
+
+
+def _time(row: Row, column: str):
+    """HH:MM[:SS], with an optional UTC offset that is dropped: hours are read in the city's
+    own time zone."""
+    import datetime
+
+    value = row.get(column)
+    if not value:
+        return None
+    match = _TIME.match(value)
+    hour, minute, second = (int(part or 0) for part in match.groups()) if match else (99, 0, 0)
+    if hour == 24 and minute == 0 and second == 0:
+        return datetime.time(0, 0)  # "until 24:00" is midnight
+    if hour > 23 or minute > 59 or second > 59:
+        raise RowError(f"{column} {value!r} is not a time of day (HH:MM)")
+    return datetime.time(hour, minute, second)
+
+
+def _url(row: Row, column: str) -> str:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    value = row.get(column)
+    if value:
+        try:
+            URLValidator()(value)
+        except ValidationError:
+            raise RowError(f"{column} {value!r} is not a web address") from None
+    return value
+
+
+def _email(row: Row, column: str) -> str:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    value = row.get(column)
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise RowError(f"{column} {value!r} is not an email address") from None
+    return value
+
+
+def _truthy(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "y", "t")
+
+
+def _attribute_target(row: Row) -> tuple[str, str]:
+    """(entity, link type) of an attribute; older files put the entity in link_type."""
+    entity = row.get("link_entity").lower()
+    link_type = row.get("link_type").lower()
+    if not entity and link_type in ("organization", "service", "location"):
+        entity, link_type = link_type, ""
+    return entity, link_type
+
+
+def _length_error(model: type, fields: dict) -> str | None:
+    for name, value in fields.items():
+        if isinstance(value, str):
+            max_length = model._meta.get_field(name).max_length
+            if max_length and len(value) > max_length:
+                return f"{name} is longer than {max_length} characters"
+    return None
