@@ -23,7 +23,7 @@ var:
 	mkdir -p var
 
 migrate: $(STAMP) | var
-	$(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 
 demo: migrate
 	DEBUG=1 $(BIN)/python manage.py load_demo
