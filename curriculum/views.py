@@ -42,7 +42,7 @@ def _completed_lesson_ids(user, lessons=None) -> set[int]:
     completions = LessonCompletion.objects.for_user(user)
     if lessons is not None:
         completions = completions.filter(lesson__in=lessons)
-    return set(completions.values_list("lesson_id", flat=True))
+    return set(completions.order_by().values_list("lesson_id", flat=True))
 
 
 def _get_completion_for_user(user, lesson: Lesson) -> LessonCompletion | None:
