@@ -1,0 +1,82 @@
+"""A visitor follows a theme to an adult lesson and its youth counterpart; a signed-in person
+marks two lessons done and sees the progress; every curriculum page passes axe-core."""
+
+import pytest
+
+from curriculum import demo
+from curriculum.models import Lesson
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def curriculum(db):
+    demo.load()
+
+
+def sign_in(page, user) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def test_theme_to_adult_lesson_to_youth_counterpart(page, curriculum, assert_accessible):
+    page.goto("/curriculum/")
+    assert_accessible(page, "curriculum index")
+
+    page.get_by_role("link", name="Self-compassion", exact=True).first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Self-compassion"
+    assert_accessible(page, "theme page")
+
+    page.get_by_role("link", name="Lesson 6", exact=True).click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Lesson 6"
+    open_link = page.get_by_role("link", name="Open this lesson at CompassionateUSA")
+    assert open_link.get_attribute("rel") == "noopener"
+    assert_accessible(page, "adult lesson")
+
+    page.get_by_role("link", name="Compassion for Self and Others").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Compassion for Self and Others"
+    assert page.get_by_role("heading", name="Matching lessons for adults").is_visible()
+    assert_accessible(page, "youth lesson")
+
+    page.get_by_role("link", name="SEE Learning: Middle school").first.click()
+    assert_accessible(page, "course page")
+
+    page.goto("/curriculum/?audience=youth&grade_band=middle_school")
+    assert page.get_by_role("link", name="Building Resilience").is_visible()
+    page.goto("/curriculum/?audience=martians")
+    assert page.get_by_text("are not ones this page knows").is_visible()
+    assert_accessible(page, "index with an unknown filter value")
+
+    page.goto("/curriculum/community-models/")
+    assert_accessible(page, "community models")
+
+
+def test_signed_in_person_marks_two_lessons_done(page, curriculum, assert_accessible):
+    user = UserFactory()
+    sign_in(page, user)
+
+    for slug in ("compassionateusa-lesson-1", "compassionateusa-lesson-2"):
+        page.goto(f"/curriculum/lessons/{slug}/")
+        if slug.endswith("1"):
+            page.get_by_label("Your private reflection note (optional)").fill("Listen first.")
+            assert_accessible(page, "lesson with the mark-as-done form")
+        page.get_by_role("button", name="Mark as done").click()
+        assert page.get_by_text("is marked as done").is_visible()
+    assert_accessible(page, "lesson marked as done")
+
+    page.get_by_role("link", name="See all your progress").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Your curriculum progress"
+    assert page.get_by_text("You have completed 2 of 13 lessons.").is_visible()
+    row = page.get_by_role("row", name="CompassionateUSA micro-course")
+    assert "2 of 6" in row.inner_text()
+    assert page.get_by_text("Listen first.").is_visible()
+    assert_accessible(page, "progress page")
+
+    page.goto("/curriculum/lessons/compassionateusa-lesson-2/")
+    page.get_by_role("button", name="Undo: mark as not done").click()
+    assert page.get_by_text("is no longer marked as done").is_visible()
+    assert Lesson.objects.get(slug="compassionateusa-lesson-2").completions.count() == 0
