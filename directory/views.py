@@ -1,9 +1,210 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_safe
+from django.contrib import messages
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_safe
+
+from compassion_portal.ratelimit import client_ip, rate_limit
+
+from . import listing
+from .filters import ServiceFilter
+from .forms import SuggestionForm
+from .models import Organization, Phone, Schedule, Service, ServiceAtLocation
+from .search import browse, load_reference, result_page
+from .services import suggestion_create
+
+
+def _page_number(raw: str | None) -> tuple[int, str]:
+    if raw in (None, ""):
+        return 1, ""
+    try:
+        number = int(raw)
+    except ValueError:
+        return 1, _("“%(page)s” is not a page number, so here is the first page.") % {
+            "page": raw[:20]
+        }
+    if number < 1:
+        return 1, _("Pages start at 1, so here is the first page.")
+    return number, ""
+
+
+def _filter_notices(filterset: ServiceFilter) -> list[str]:
+    notices = []
+    for name, errors in filterset.form.errors.items():
+        label = filterset.form.fields[name].label if name in filterset.form.fields else name
+        notices.append(
+            _("We ignored “%(label)s”: %(error)s") % {"label": label, "error": " ".join(errors)}
+        )
+    return notices
 
 
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/placeholder.html", {"title": _("Community directory")})
+    """Search and filter public services; with no criteria, browse by category and kind.
+
+    Four queries at most: reference data, spelling look-up, capped count, page of rows."""
+    reference = load_reference()
+    filterset = ServiceFilter(
+        request.GET or None,
+        queryset=Service.objects.public().order_by("name", "pk"),
+        reference=reference,
+    )
+    page_number, page_notice = _page_number(request.GET.get("page"))
+    notices = _filter_notices(filterset) if filterset.is_bound else []
+    results = browsing = None
+    if filterset.has_criteria:
+        results = result_page(filterset.qs, page_number)
+        if results.count and results.number < page_number:
+            page_notice = _("There are not that many pages of results, so here is the last one.")
+    else:
+        browsing = browse(reference)
+    if page_notice:
+        notices.append(page_notice)
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    return render(
+        request,
+        "directory/search.html",
+        {
+            "filter": filterset,
+            "form": filterset.form,
+            "results": results,
+            "browse": browsing,
+            "notices": notices,
+            "query_string": query_without_page.urlencode(),
+            "has_query": bool(request.GET.get("q", "").strip()),
+        },
+    )
+
+
+def _get_public_service(slug: str) -> Service:
+    """The service with its organization, city, categories, languages and locations
+    (four queries)."""
+    queryset = (
+        Service.objects.public()
+        .select_related("organization__city")
+        .prefetch_related(
+            "categories",
+            "languages",
+            Prefetch(
+                "service_at_locations",
+                queryset=ServiceAtLocation.objects.select_related("location").order_by("pk"),
+            ),
+        )
+    )
+    try:
+        return queryset.get(slug=slug)
+    except Service.DoesNotExist:
+        raise Http404(_("No public listing has this address.")) from None
+
+
+@require_safe
+def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """At most six queries: the service (four, see above), its phones, its hours."""
+    service = _get_public_service(slug)
+    locations = [link.location for link in service.service_at_locations.all()]
+    phones = list(
+        Phone.objects.filter(
+            Q(service=service)
+            | Q(service_at_location__service=service)
+            | Q(location__in=[location.pk for location in locations])
+            | Q(organization=service.organization_id, service__isnull=True, location__isnull=True)
+        ).order_by("pk")
+    )
+    schedules = list(
+        Schedule.objects.filter(
+            Q(service=service) | Q(service_at_location__service=service)
+        ).order_by("pk")
+    )
+    now_local = timezone.now().astimezone(service.organization.tzinfo)
+    context = {
+        "service": service,
+        "organization": service.organization,
+        "locations": [listing.LocationView.of(location) for location in locations],
+        "phones": phones,
+        "hours": listing.weekly_hours(schedules),
+        "hours_notes": [schedule.description for schedule in schedules if schedule.description],
+        "open_now": listing.open_state(service, schedules, now_local),
+        "now_local": now_local,
+        "is_stale": service.is_stale(),
+        "json_ld": listing.service_json_ld(
+            service, locations, phones, schedules, request.build_absolute_uri("/")
+        ),
+    }
+    return render(request, "directory/service_detail.html", context)
+
+
+@require_safe
+def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """Four queries: the organization and city, its public services, locations, phones."""
+    try:
+        organization = Organization.objects.select_related("city").get(slug=slug)
+    except Organization.DoesNotExist:
+        raise Http404(_("No organization has this address.")) from None
+    services = list(organization.services.public().order_by("name"))
+    if not services:
+        raise Http404(_("This organization has no public listings."))
+    locations = list(organization.locations.order_by("name", "pk"))
+    phones = list(
+        organization.phones.filter(service__isnull=True, location__isnull=True).order_by("pk")
+    )
+    return render(
+        request,
+        "directory/organization_detail.html",
+        {
+            "organization": organization,
+            "services": services,
+            "locations": [listing.LocationView.of(location) for location in locations],
+            "phones": phones,
+        },
+    )
+
+
+@rate_limit(
+    "directory.suggest",
+    key="ip",
+    message=gettext_lazy(
+        "You have sent several suggestions in a short time. Thank you! "
+        "Please wait an hour before sending more."
+    ),
+)
+@require_http_methods(["GET", "HEAD", "POST"])
+def suggest(request: HttpRequest) -> HttpResponse:
+    slug = request.POST.get("service") or request.GET.get("service") or ""
+    listing_service = (
+        Service.objects.public().select_related("organization").filter(slug=slug[:250]).first()
+        if slug
+        else None
+    )
+    if request.method == "POST":
+        form = SuggestionForm(request.POST, listing=listing_service)
+        if form.is_valid():
+            if not form.is_spam:
+                suggestion_create(
+                    kind=form.cleaned_data["kind"],
+                    message=form.cleaned_data["message"],
+                    contact_name=form.cleaned_data["contact_name"],
+                    contact_email=form.cleaned_data["contact_email"],
+                    service=form.cleaned_data.get("service") or listing_service,
+                    ip=client_ip(request),
+                )
+            messages.success(
+                request, _("Thank you. Someone will review your message within a few days.")
+            )
+            return redirect(reverse("directory:suggest_thanks"))
+    else:
+        form = SuggestionForm(listing=listing_service)
+        if slug and listing_service is None:
+            messages.warning(
+                request, _("We could not find that listing; you can still write to us.")
+            )
+    return render(request, "directory/suggest.html", {"form": form, "listing": listing_service})
+
+
+@require_safe
+def suggest_thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "directory/suggest_thanks.html")

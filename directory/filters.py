@@ -1,0 +1,97 @@
+"""The search page's filters. Choices come from ``search.Reference`` (one query for all
+of them); matching and ranking are delegated to ``directory.search``."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.core.validators import RegexValidator
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import search
+from .models import OrganizationKind
+
+CRITERIA = ("q", "category", "kind", "language", "city", "zip", "open_now")
+
+
+class ServiceFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("What do you need?"),
+        method="filter_q",
+        max_length=search.MAX_QUERY_LENGTH,
+        help_text=_('For example: food pantry, clases de inglés, "legal aid" -court'),
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), method="filter_category", empty_label=_("Any category")
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind of organization"),
+        field_name="organization__kind",
+        choices=[c for c in OrganizationKind.choices if c[0] != OrganizationKind.UNKNOWN],
+        empty_label=_("Any kind"),
+    )
+    language = django_filters.ChoiceFilter(
+        label=_("Language"), method="filter_language", empty_label=_("Any language")
+    )
+    city = django_filters.ChoiceFilter(
+        label=_("City"), field_name="organization__city__slug", empty_label=_("Any city")
+    )
+    zip = django_filters.CharFilter(
+        label=_("ZIP code"),
+        method="filter_zip",
+        max_length=10,
+        validators=[RegexValidator(r"^\d{3,5}(-\d{4})?$", _("Enter a ZIP code such as 78201."))],
+    )
+    open_now = django_filters.BooleanFilter(
+        label=_("Open now"), method="filter_open_now", widget=forms.CheckboxInput
+    )
+
+    def __init__(
+        self,
+        data=None,
+        queryset: QuerySet | None = None,
+        *,
+        reference: search.Reference,
+        now: datetime.datetime | None = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(data, queryset, **kwargs)
+        self.reference = reference
+        self.now = now or timezone.now()
+        self.filters["category"].extra["choices"] = reference.category_choices
+        self.filters["language"].extra["choices"] = reference.languages
+        self.filters["city"].extra["choices"] = reference.city_choices
+
+    @property
+    def has_criteria(self) -> bool:
+        """Whether any valid filter or query was given (else the page offers browsing)."""
+        if not self.is_bound:
+            return False
+        cleaned = self.form.cleaned_data if self.form.is_valid() else self._valid_data()
+        return any(cleaned.get(name) not in (None, "", False) for name in CRITERIA)
+
+    def _valid_data(self) -> dict:
+        return {
+            name: value
+            for name, value in getattr(self.form, "cleaned_data", {}).items()
+            if name not in self.form.errors
+        }
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return search.apply_text_search(queryset, value, self.reference)
+
+    def filter_category(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return search.in_categories(queryset, self.reference.category_ids_under(value))
+
+    def filter_language(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return search.in_language(queryset, value)
+
+    def filter_zip(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return search.in_postal_code(queryset, value[:5])
+
+    def filter_open_now(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if not value:
+            return queryset
+        return search.open_now(queryset, self.now, self.reference)

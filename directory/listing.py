@@ -1,0 +1,194 @@
+"""What a listing page shows, computed from rows already fetched (no queries here).
+
+The rule that matters most lives here: a confidential location's address, position,
+directions, transport and access notes are never passed to a public template or to the
+JSON-LD, so no template can show them by mistake."""
+
+import datetime
+import json
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from .models import WEEKDAY_CODES, Location, Phone, Schedule, Service
+
+DAY_LABELS = (
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+)
+SCHEMA_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# A plain link to a map search; nothing is loaded from the map site by the page itself.
+DIRECTIONS_BASE = "https://www.openstreetmap.org/search"
+
+
+@dataclass
+class LocationView:
+    name: str
+    is_confidential: bool
+    location_type: str = ""
+    address_lines: list[str] = field(default_factory=list)
+    directions_url: str = ""
+    transportation: str = ""
+    accessibility: str = ""
+    description: str = ""
+
+    @classmethod
+    def of(cls, location: Location) -> "LocationView":
+        if location.is_confidential:
+            return cls(name="", is_confidential=True)
+        lines = location.address_lines
+        directions = ""
+        if lines and location.location_type != "virtual":
+            directions = f"{DIRECTIONS_BASE}?{urlencode({'query': ', '.join(lines)})}"
+        return cls(
+            name=location.name,
+            is_confidential=False,
+            location_type=location.get_location_type_display(),
+            address_lines=lines,
+            directions_url=directions,
+            transportation=location.transportation,
+            accessibility=location.accessibility,
+            description=location.description,
+        )
+
+
+@dataclass
+class TimeRange:
+    opens_at: datetime.time
+    closes_at: datetime.time
+    all_day: bool = False
+    overnight: bool = False
+
+
+@dataclass
+class DayHours:
+    code: str
+    label: str
+    ranges: list[TimeRange]
+
+
+def weekly_hours(schedules: list[Schedule]) -> list[DayHours]:
+    """Monday to Sunday with the opening hours of each day (empty when none are given)."""
+    days = [
+        DayHours(code, label, []) for code, label in zip(WEEKDAY_CODES, DAY_LABELS, strict=True)
+    ]
+    for schedule in schedules:
+        if schedule.opens_at is None or schedule.closes_at is None:
+            continue
+        for day in days:
+            if day.code in schedule.days:
+                day.ranges.append(
+                    TimeRange(
+                        schedule.opens_at,
+                        schedule.closes_at,
+                        all_day=schedule.is_all_day and schedule.opens_at == datetime.time(0),
+                        overnight=schedule.passes_midnight,
+                    )
+                )
+    for day in days:
+        day.ranges.sort(key=lambda item: item.opens_at)
+    if not any(day.ranges for day in days):
+        return []
+    return days
+
+
+def open_state(service: Service, schedules: list[Schedule], local: datetime.datetime) -> str:
+    """'temporarily_closed', 'open', 'closed' or 'unknown' (no hours given)."""
+    if service.is_temporarily_closed:
+        return "temporarily_closed"
+    timed = [s for s in schedules if s.opens_at is not None and s.closes_at is not None]
+    if not timed:
+        return "unknown"
+    return "open" if any(schedule.is_open_at(local) for schedule in timed) else "closed"
+
+
+_JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def safe_json(data: dict) -> SafeString:
+    """JSON that can sit inside a <script> element: <, > and & escaped, as json_script does."""
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES))  # noqa: S308
+
+
+def service_json_ld(
+    service: Service,
+    locations: list[Location],
+    phones: list[Phone],
+    schedules: list[Schedule],
+    site_root: str,
+) -> SafeString:
+    """schema.org data for a listing. Confidential locations contribute nothing."""
+    organization = service.organization
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "Service",
+        "name": service.name,
+        "url": site_root.rstrip("/") + service.get_absolute_url(),
+        "provider": {
+            "@type": "Organization",
+            "name": organization.name,
+            "url": site_root.rstrip("/") + organization.get_absolute_url(),
+        },
+    }
+    if service.description:
+        data["description"] = service.description
+    categories = [category.name for category in service.categories.all()]
+    if categories:
+        data["category"] = categories
+    languages = [language.name for language in service.languages.all()]
+    if languages:
+        data["availableLanguage"] = languages
+    places = []
+    for location in locations:
+        if location.is_confidential or not location.has_address:
+            continue
+        place: dict = {
+            "@type": "Place",
+            "name": location.name or organization.name,
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": " ".join(
+                    part for part in (location.address_1, location.address_2) if part
+                ),
+                "addressLocality": location.city,
+                "addressRegion": location.state_province,
+                "postalCode": location.postal_code,
+                "addressCountry": location.country,
+            },
+        }
+        if location.latitude is not None and location.longitude is not None:
+            place["geo"] = {
+                "@type": "GeoCoordinates",
+                "latitude": float(location.latitude),
+                "longitude": float(location.longitude),
+            }
+        places.append(place)
+    channel: dict = {"@type": "ServiceChannel"}
+    if places:
+        channel["serviceLocation"] = places
+    if phones:
+        channel["servicePhone"] = [
+            {"@type": "ContactPoint", "telephone": phone.number} for phone in phones
+        ]
+    if len(channel) > 1:
+        data["availableChannel"] = channel
+    hours = [
+        {
+            "@type": "OpeningHoursSpecification",
+            "dayOfWeek": [SCHEMA_DAYS[WEEKDAY_CODES.index(code)] for code in schedule.days],
+            "opens": schedule.opens_at.strftime("%H:%M"),
+            "closes": schedule.closes_at.strftime("%H:%M"),
+        }
+        for schedule in schedules
+        if schedule.opens_at is not None and schedule.closes_at is not None
+    ]
+    if hours:
+        data["hoursAvailable"] = hours
+    return safe_json(data)
