@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+import uuid
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
@@ -692,6 +694,12 @@ class _Importer:
         }
         if row.get("id") in self.confidential:
             fields["is_confidential"] = self.confidential[row.get("id")]
+            if fields["is_confidential"]:
+                # A package for public use leaves these out of a confidential location:
+                # importing it must not erase what this site knows.
+                for name in ("latitude", "longitude", "transportation"):
+                    if fields[name] in (None, ""):
+                        del fields[name]
         return fields
 
     def parse_address(self, row: Row) -> dict:
@@ -1005,3 +1013,444 @@ def _length_error(model: type, fields: dict) -> str | None:
             if max_length and len(value) > max_length:
                 return f"{name} is longer than {max_length} characters"
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# Export
+# --------------------------------------------------------------------------------------------
+
+# A fixed namespace so that the ids export makes up for kind/city/confidential attributes and
+# taxonomies are the same at every export (uuid5 of what they describe).
+_EXPORT_NAMESPACE = uuid.UUID("6f1c8a52-4d0e-4b8e-9a57-1d2f3c4b5a69")
+
+EXPORT_COLUMNS: dict[str, list[str]] = {
+    "organizations": [
+        "id",
+        "name",
+        "alternate_name",
+        "description",
+        "email",
+        "website",
+        "legal_status",
+        "year_incorporated",
+    ],
+    "services": [
+        "id",
+        "organization_id",
+        "name",
+        "alternate_name",
+        "description",
+        "url",
+        "email",
+        "status",
+        "interpretation_services",
+        "application_process",
+        "fees_description",
+        "wait_time",
+        "eligibility_description",
+        "minimum_age",
+        "maximum_age",
+        "assured_date",
+        "last_modified",
+    ],
+    "locations": [
+        "id",
+        "location_type",
+        "url",
+        "organization_id",
+        "name",
+        "alternate_name",
+        "description",
+        "transportation",
+        "latitude",
+        "longitude",
+    ],
+    "addresses": [
+        "id",
+        "location_id",
+        "address_1",
+        "address_2",
+        "city",
+        "region",
+        "state_province",
+        "postal_code",
+        "country",
+        "address_type",
+    ],
+    "accessibility": ["id", "location_id", "description"],
+    "service_at_location": ["id", "service_id", "location_id", "description"],
+    "phones": [
+        "id",
+        "organization_id",
+        "service_id",
+        "location_id",
+        "service_at_location_id",
+        "number",
+        "extension",
+        "type",
+        "description",
+    ],
+    "schedules": [
+        "id",
+        "service_id",
+        "location_id",
+        "service_at_location_id",
+        "freq",
+        "byday",
+        "opens_at",
+        "closes_at",
+        "valid_from",
+        "valid_to",
+        "description",
+    ],
+    "languages": ["id", "service_id", "location_id", "name", "code", "note"],
+    "taxonomies": ["id", "name", "description"],
+    "taxonomy_terms": ["id", "code", "name", "description", "parent_id", "taxonomy", "taxonomy_id"],
+    "attributes": ["id", "link_id", "taxonomy_term_id", "link_type", "link_entity", "value"],
+}
+
+
+def package_export(path: str | Path, *, include_confidential: bool = False) -> Counter[str]:
+    """Write the directory as an HSDS 3.0 tabular package: a folder, or a .zip if ``path``
+    ends in .zip. Returns the number of rows written per table.
+
+    By default the package is for public use: a confidential location is written without its
+    address, map position or transportation notes (only with an attribute saying it is
+    confidential). ``include_confidential`` writes everything, for an admin's full backup.
+
+    Rows that have no HSDS id yet (made in the admin or by the demo) get one, saved, so that
+    importing the export again updates them instead of making copies.
+    """
+    from django.db import transaction
+
+    path = Path(path)
+    with transaction.atomic():
+        _assign_missing_ids()
+        if path.suffix.lower() == ".zip":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                return _export(lambda name: _zip_text(archive, name), include_confidential)
+        path.mkdir(parents=True, exist_ok=True)
+        return _export(
+            lambda name: (path / name).open("w", newline="", encoding="utf-8"),
+            include_confidential,
+        )
+
+
+def _zip_text(archive: zipfile.ZipFile, name: str) -> io.TextIOWrapper:
+    return io.TextIOWrapper(archive.open(name, "w"), encoding="utf-8", newline="")
+
+
+def _assign_missing_ids() -> None:
+    from . import models
+
+    id_models = (
+        models.Organization,
+        models.Service,
+        models.Location,
+        models.Category,
+        models.ServiceAtLocation,
+        models.Phone,
+        models.Schedule,
+        models.ServiceCategory,
+        models.ServiceLanguage,
+        models.LocationLanguage,
+    )
+    for model in id_models:
+        _fill_ids(model, model.objects.filter(hsds_id=None), "hsds_id")
+    address = _has_address_q()
+    _fill_ids(
+        models.Location,
+        models.Location.objects.filter(address, address_hsds_id=""),
+        "address_hsds_id",
+    )
+    _fill_ids(
+        models.Location,
+        models.Location.objects.exclude(accessibility="").filter(accessibility_hsds_id=""),
+        "accessibility_hsds_id",
+    )
+
+
+def _has_address_q():
+    from django.db.models import Q
+
+    return ~Q(address_1="") | ~Q(city="") | ~Q(postal_code="")
+
+
+def _fill_ids(model: type, queryset, field_name: str) -> None:
+    pks = list(queryset.values_list("pk", flat=True))
+    for start in range(0, len(pks), BATCH_SIZE):
+        rows = [model(pk=pk) for pk in pks[start : start + BATCH_SIZE]]
+        for row in rows:
+            setattr(row, field_name, str(uuid.uuid4()))
+        model.objects.bulk_update(rows, [field_name])
+
+
+def _cell(value: object) -> str:
+    import datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, datetime.time):
+        return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+    return str(value)
+
+
+def _export(open_text, include_confidential: bool) -> Counter[str]:
+    from . import models
+
+    counts: Counter[str] = Counter()
+    files: dict[str, object] = {}
+
+    def write(table: str, rows) -> None:
+        with open_text(TABLE_FILES[table]) as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(EXPORT_COLUMNS[table])
+            for row in rows:
+                writer.writerow([_cell(value) for value in row])
+                counts[table] += 1
+        files[table] = True
+
+    def stream(queryset, *columns: str):
+        return queryset.order_by("pk").values_list(*columns).iterator(chunk_size=BATCH_SIZE)
+
+    taxonomies = sorted(set(models.Category.objects.values_list("taxonomy", flat=True)))
+    taxonomy_ids = {
+        name: str(uuid.uuid5(_EXPORT_NAMESPACE, f"taxonomy:{name}")) for name in taxonomies
+    }
+    write(
+        "taxonomies",
+        (
+            [taxonomy_ids[name], name or "Portal categories", name or "Portal categories"]
+            for name in taxonomies
+        ),
+    )
+    write(
+        "taxonomy_terms",
+        (
+            [hsds_id, code, name, description, parent, taxonomy, taxonomy_ids[taxonomy]]
+            for hsds_id, code, name, description, parent, taxonomy in stream(
+                models.Category.objects,
+                "hsds_id",
+                "code",
+                "name",
+                "description",
+                "parent__hsds_id",
+                "taxonomy",
+            )
+        ),
+    )
+    write(
+        "organizations",
+        stream(
+            models.Organization.objects,
+            "hsds_id",
+            "name",
+            "alternate_name",
+            "description",
+            "email",
+            "website",
+            "legal_status",
+            "year_incorporated",
+        ),
+    )
+    write(
+        "services",
+        stream(
+            models.Service.objects,
+            "hsds_id",
+            "organization__hsds_id",
+            "name",
+            "alternate_name",
+            "description",
+            "url",
+            "email",
+            "status",
+            "interpretation_services",
+            "application_process",
+            "fees_description",
+            "wait_time",
+            "eligibility_description",
+            "minimum_age",
+            "maximum_age",
+            "assured_date",
+            "last_modified",
+        ),
+    )
+
+    def locations():
+        for row in stream(
+            models.Location.objects,
+            "hsds_id",
+            "location_type",
+            "url",
+            "organization__hsds_id",
+            "name",
+            "alternate_name",
+            "description",
+            "transportation",
+            "latitude",
+            "longitude",
+            "is_confidential",
+        ):
+            *values, confidential = row
+            if confidential and not include_confidential:
+                values[7:10] = ["", None, None]  # transportation, latitude, longitude
+            yield values
+
+    write("locations", locations())
+    public = models.Location.objects.all()
+    if not include_confidential:
+        public = public.filter(is_confidential=False)
+    write(
+        "addresses",
+        (
+            [*row[:-1], "physical" if row[-1] == "physical" else "postal"]
+            for row in stream(
+                public.filter(_has_address_q()),
+                "address_hsds_id",
+                "hsds_id",
+                "address_1",
+                "address_2",
+                "city",
+                "region",
+                "state_province",
+                "postal_code",
+                "country",
+                "location_type",
+            )
+        ),
+    )
+    write(
+        "accessibility",
+        stream(
+            models.Location.objects.exclude(accessibility=""),
+            "accessibility_hsds_id",
+            "hsds_id",
+            "accessibility",
+        ),
+    )
+    write(
+        "service_at_location",
+        stream(
+            models.ServiceAtLocation.objects,
+            "hsds_id",
+            "service__hsds_id",
+            "location__hsds_id",
+            "description",
+        ),
+    )
+    write(
+        "phones",
+        stream(
+            models.Phone.objects,
+            "hsds_id",
+            "organization__hsds_id",
+            "service__hsds_id",
+            "location__hsds_id",
+            "service_at_location__hsds_id",
+            "number",
+            "extension",
+            "type",
+            "description",
+        ),
+    )
+    write(
+        "schedules",
+        stream(
+            models.Schedule.objects,
+            "hsds_id",
+            "service__hsds_id",
+            "location__hsds_id",
+            "service_at_location__hsds_id",
+            "freq",
+            "byday",
+            "opens_at",
+            "closes_at",
+            "valid_from",
+            "valid_to",
+            "description",
+        ),
+    )
+
+    def languages():
+        # A language row of the package can name a service and a location at once; both
+        # links then carry its id, and are written back as that one row.
+        by_location = {
+            row[0]: row
+            for row in stream(
+                models.LocationLanguage.objects,
+                "hsds_id",
+                "location__hsds_id",
+                "language__name",
+                "language__code",
+                "note",
+            )
+        }
+        for hsds_id, service, name, code, note in stream(
+            models.ServiceLanguage.objects,
+            "hsds_id",
+            "service__hsds_id",
+            "language__name",
+            "language__code",
+            "note",
+        ):
+            location = by_location.pop(hsds_id, None)
+            yield [hsds_id, service, location[1] if location else "", name, code, note]
+        for hsds_id, location, name, code, note in by_location.values():
+            yield [hsds_id, "", location, name, code, note]
+
+    write("languages", languages())
+
+    def attributes():
+        for hsds_id, service, term in stream(
+            models.ServiceCategory.objects, "hsds_id", "service__hsds_id", "category__hsds_id"
+        ):
+            yield [hsds_id, service, term, CATEGORY_LINK_TYPE, "service", ""]
+        for org, kind, city in stream(models.Organization.objects, "hsds_id", "kind", "city__slug"):
+            kind_id = uuid.uuid5(_EXPORT_NAMESPACE, f"kind:{org}")
+            yield [kind_id, org, "", KIND_LINK_TYPE, "organization", kind]
+            if city:
+                city_id = uuid.uuid5(_EXPORT_NAMESPACE, f"city:{org}")
+                yield [city_id, org, "", PARTNER_CITY_LINK_TYPE, "organization", city]
+        for (location,) in stream(models.Location.objects.filter(is_confidential=True), "hsds_id"):
+            flag_id = uuid.uuid5(_EXPORT_NAMESPACE, f"confidential:{location}")
+            yield [flag_id, location, "", CONFIDENTIAL_LINK_TYPE, "location", "true"]
+
+    write("attributes", attributes())
+    with open_text("datapackage.json") as handle:
+        handle.write(json.dumps(_datapackage(include_confidential), indent=2) + "\n")
+    return counts
+
+
+def _datapackage(include_confidential: bool) -> dict:
+    from django.utils import timezone
+
+    return {
+        "name": "compassion-portal-directory",
+        "title": "Community resource directory (Open Referral HSDS 3.0)",
+        "profile": "tabular-data-package",
+        "created": timezone.now().isoformat(),
+        "description": (
+            "Full backup: includes the addresses of confidential locations. Do not publish."
+            if include_confidential
+            else "For public use: confidential locations have no address or map position."
+        ),
+        "resources": [
+            {
+                "name": table,
+                "path": TABLE_FILES[table],
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {
+                    "fields": [{"name": column, "type": "string"} for column in columns],
+                    "primaryKey": "id",
+                },
+            }
+            for table, columns in EXPORT_COLUMNS.items()
+        ],
+    }

@@ -1,0 +1,268 @@
+"""import_hsds: the example package, every kind of bad row, idempotence, unreadable packages."""
+
+import datetime
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from directory import models
+from directory.hsds import PackageError, package_import
+
+from .fixtures.hsds_package import GOOD_PACKAGE, canonical_dump, write_package
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "hsds" / "examples" / "csv"
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_open_referral_example_package_imports_its_good_rows():
+    report = package_import(EXAMPLE)
+
+    # The example has one organization and one service ...
+    organization = models.Organization.objects.get()
+    assert organization.hsds_id == "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610"
+    assert organization.name == "Example Organization Inc."
+    service = models.Service.objects.get()
+    assert service.name == "Community Counselling"
+    assert service.organization == organization
+    assert service.assured_date == datetime.date(2005, 1, 1)
+    assert (service.minimum_age, service.maximum_age) == (12, 100)
+    assert models.Category.objects.count() == 1
+    # ... and one location at latitude 100, a bad row: it and the rows that hang on it are
+    # skipped and reported, not imported half-right.
+    assert not models.Location.objects.exists()
+    assert str(report.problems[0]) == "locations.csv, line 2: latitude 100 is outside -90..90"
+    assert {problem.file for problem in report.problems[1:]} == {
+        "addresses.csv", "accessibility.csv", "service_at_location.csv", "phones.csv",
+        "schedules.csv", "languages.csv",
+    }  # fmt: skip
+    assert report.skipped == 7
+
+
+def test_a_good_package_imports_every_table(tmp_path):
+    report = package_import(write_package(tmp_path / "pkg"))
+
+    assert report.ok, report.lines()
+    assert models.Organization.objects.count() == 4
+    assert models.Service.objects.count() == 4
+    kinds = dict(models.Organization.objects.values_list("hsds_id", "kind"))
+    assert kinds == {"o-1": "nonprofit", "o-2": "faith", "o-3": "government", "o-4": "unknown"}
+    pantry = models.Service.objects.get(hsds_id="s-1")
+    assert pantry.slug == "eastside-food-pantry"
+    assert [c.name for c in pantry.categories.all()] == ["Food pantry"]
+    assert pantry.categories.get().parent.name == "Food"
+    assert sorted(pantry.languages.values_list("code", flat=True)) == ["en", "es"]
+    assert pantry.phones.get().number == "555-0100"
+    location = models.Location.objects.get(hsds_id="l-1")
+    assert (location.address_1, location.postal_code) == ("12 Main St", "43001")
+    assert location.accessibility == "Step-free entrance"
+    assert list(location.languages.values_list("code", flat=True)) == ["es"]
+    assert models.Location.objects.get(hsds_id="l-2").is_confidential
+    overnight = models.Schedule.objects.get(hsds_id="h-2")
+    assert overnight.passes_midnight
+    assert overnight.service_at_location.hsds_id == "sal-2"
+    assert models.Schedule.objects.get(hsds_id="h-3").is_all_day
+    # The unknown column and the eligibility attribute are ignored, not errors.
+    assert models.ServiceCategory.objects.count() == 1
+
+
+def test_a_zip_of_a_folder_imports_like_the_folder(tmp_path):
+    folder = write_package(tmp_path / "pkg")
+    archive = tmp_path / "pkg.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for file in folder.iterdir():
+            zipped.write(file, f"my-directory/{file.name}")
+
+    report = package_import(archive)
+
+    assert report.ok, report.lines()
+    assert models.Service.objects.count() == 4
+
+
+def test_importing_the_same_package_again_changes_nothing(tmp_path):
+    package = write_package(tmp_path / "pkg")
+    package_import(package)
+    before = canonical_dump()
+    stamps = {
+        model.__name__: dict(model.objects.values_list("pk", "modified_at"))
+        for model in (models.Organization, models.Service, models.Location)
+    }
+    last_modified = dict(models.Service.objects.values_list("pk", "last_modified"))
+
+    report = package_import(package)
+
+    assert report.ok
+    assert sum(report.created.values()) == 0
+    assert sum(report.updated.values()) == 0
+    assert sum(report.unchanged.values()) > 20
+    assert canonical_dump() == before
+    assert dict(models.Service.objects.values_list("pk", "last_modified")) == last_modified
+    for model in (models.Organization, models.Service, models.Location):
+        assert dict(model.objects.values_list("pk", "modified_at")) == stamps[model.__name__]
+
+
+def test_a_changed_row_is_updated_in_place(tmp_path):
+    package_import(write_package(tmp_path / "one"))
+    untouched = models.Service.objects.get(hsds_id="s-2").last_modified
+    services = GOOD_PACKAGE["services.csv"].replace("Eastside Food Pantry", "Eastside Pantry")
+
+    report = package_import(write_package(tmp_path / "two", services_csv=services))
+
+    assert report.updated["services"] == 1
+    assert models.Service.objects.count() == 4
+    renamed = models.Service.objects.get(hsds_id="s-1")
+    assert renamed.name == "Eastside Pantry"
+    assert renamed.slug == "eastside-food-pantry"  # addresses keep working
+    assert models.Service.objects.get(hsds_id="s-2").last_modified == untouched
+
+
+def test_import_keeps_assured_date_unless_the_file_gives_one(tmp_path):
+    package = write_package(tmp_path / "pkg")
+    package_import(package)
+    checked = datetime.date(2025, 1, 2)
+    models.Service.objects.filter(hsds_id__in=["s-1", "s-2"]).update(assured_date=checked)
+
+    package_import(package)
+
+    # s-2's row has no assured_date: the admin's check stands.
+    assert models.Service.objects.get(hsds_id="s-2").assured_date == checked
+    # s-1's row gives one: the file is the newer word.
+    assert models.Service.objects.get(hsds_id="s-1").assured_date == datetime.date(2024, 5, 1)
+
+    no_column = "\n".join(
+        ",".join(line.split(",")[:5]) for line in GOOD_PACKAGE["services.csv"].splitlines()
+    )
+    models.Service.objects.update(assured_date=checked)
+    package_import(write_package(tmp_path / "no-column", services_csv=no_column + "\n"))
+    assert set(models.Service.objects.values_list("assured_date", flat=True)) == {checked}
+
+
+def test_import_keeps_a_kind_an_admin_set_when_the_package_says_nothing(tmp_path):
+    package = write_package(tmp_path / "pkg")
+    package_import(package)
+    models.Organization.objects.filter(hsds_id="o-4").update(kind="service")
+
+    package_import(package)
+
+    assert models.Organization.objects.get(hsds_id="o-4").kind == "service"
+
+
+BAD_ROWS = [
+    pytest.param(
+        "services.csv", b"s-9,o-404,Ghost Service,,active,,,,,\n",
+        "dangling reference: organization_id o-404", id="dangling-reference",
+    ),
+    pytest.param(
+        "service_at_location.csv", b"sal-9,s-1,l-404,\n",
+        "dangling reference: location_id l-404", id="dangling-link",
+    ),
+    pytest.param(
+        "services.csv", b"s-9,o-1,,No name,active,,,,,\n",
+        "empty required field: name", id="empty-required-field",
+    ),
+    pytest.param(
+        "locations.csv", b"l-9,physical,o-1,North Pole,100,-83.0,\n",
+        "latitude 100 is outside -90..90", id="latitude-100",
+    ),
+    pytest.param(
+        "schedules.csv", b"h-9,s-1,,WEEKLY,MO,25:00,26:00\n",
+        "opens_at '25:00' is not a time of day", id="impossible-time",
+    ),
+    pytest.param(
+        "services.csv", b"s-9,o-1,Short Row\n",
+        "fewer cells than the header has columns", id="short-row",
+    ),
+    pytest.param(
+        "services.csv", b"s-1,o-1,Copy of the pantry,,active,,,,,\n",
+        "duplicated id s-1 within the file", id="duplicated-id",
+    ),
+    pytest.param(
+        "services.csv", b"s-9,o-1,Caf\xe9 Latin-1,,active,,,,,\n",
+        "bytes that are not UTF-8", id="not-utf-8",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("file", "bad_row", "reason"), BAD_ROWS)
+def test_a_bad_row_is_skipped_and_reported_with_file_and_line(tmp_path, file, bad_row, reason):
+    good = GOOD_PACKAGE[file].encode()
+    # The bad row goes in the middle so that the rows after it must still be read.
+    lines = good.splitlines(keepends=True)
+    content = b"".join([*lines[:2], bad_row, *lines[2:]])
+    package = write_package(tmp_path / "pkg", **{file.replace(".csv", "_csv"): content})
+
+    report = package_import(package)
+
+    assert report.skipped == 1, report.lines()
+    problem = report.problems[0]
+    assert (problem.file, problem.line) == (file, 3)
+    assert reason in problem.reason
+    # Every good row is in, the bad one is not.
+    assert models.Organization.objects.count() == 4
+    assert models.Service.objects.count() == 4
+    assert models.Location.objects.count() == 2
+    assert models.Schedule.objects.count() == 3
+    assert models.ServiceAtLocation.objects.count() == 2
+    assert models.Service.objects.get(hsds_id="s-1").name == "Eastside Food Pantry"
+
+
+def test_the_command_exits_non_zero_and_prints_the_report_when_it_skipped_rows(tmp_path, capsys):
+    services = GOOD_PACKAGE["services.csv"] + "s-9,o-404,Ghost Service,,active,,,,,\n"
+    package = write_package(tmp_path / "pkg", services_csv=services)
+
+    with pytest.raises(CommandError, match="1 row\\(s\\) skipped"):
+        call_command("import_hsds", str(package))
+
+    out = capsys.readouterr().out
+    assert "services.csv, line 6: dangling reference: organization_id o-404" in out
+    assert "services: 4 created" in out
+
+
+def test_the_command_succeeds_quietly_on_a_clean_package(tmp_path, capsys):
+    call_command("import_hsds", str(write_package(tmp_path / "pkg")))
+
+    assert "0 row(s) skipped" in capsys.readouterr().out
+
+
+UNREADABLE = [
+    pytest.param({"services_csv": None}, "services.csv is missing", id="missing-services"),
+    pytest.param({"organizations_csv": None}, "organizations.csv is missing", id="missing-orgs"),
+    pytest.param({"services_csv": b""}, "empty file", id="empty-services"),
+    pytest.param(
+        {"services_csv": b"id,n\xffme,status\ns-1,x,active\n"}, "not valid UTF-8",
+        id="header-not-utf-8",
+    ),
+    pytest.param(
+        {"languages_csv": b"name,code\nEnglish,en\n"}, "no id column", id="optional-header",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("changes", "message"), UNREADABLE)
+def test_an_unreadable_package_leaves_the_database_as_it_was(tmp_path, changes, message):
+    package_import(write_package(tmp_path / "first"))
+    before = canonical_dump()
+    renamed = GOOD_PACKAGE["organizations.csv"].replace("Grace Chapel", "Renamed Chapel")
+    changes.setdefault("organizations_csv", renamed)
+
+    with pytest.raises(PackageError, match=message):
+        package_import(write_package(tmp_path / "second", **changes))
+
+    assert canonical_dump() == before
+
+
+def test_a_file_that_is_not_a_zip_is_refused_before_anything_is_written(tmp_path):
+    bogus = tmp_path / "package.zip"
+    bogus.write_bytes(b"this is not a zip archive")
+
+    with pytest.raises(CommandError, match="nothing imported"):
+        call_command("import_hsds", str(bogus))
+
+    assert not models.Organization.objects.exists()
+
+
+def test_a_path_that_does_not_exist_is_refused(tmp_path):
+    with pytest.raises(PackageError, match="no such file"):
+        package_import(tmp_path / "nowhere")
