@@ -269,7 +269,10 @@ def withdraw(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def city_list(request: HttpRequest) -> HttpResponse:
-    cities = CityFilter(request.GET or None, queryset=City.objects.with_active_signature_counts())
+    cities = CityFilter(
+        request.GET or None,
+        queryset=City.objects.with_active_signature_counts().order_by("name", "state"),
+    )
     _warn_about_ignored_filters(request, cities)
     return render(
         request,
