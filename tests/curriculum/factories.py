@@ -1,8 +1,7 @@
-"""Factories for curriculum tests (and the city staff that team progress counts)."""
+"""Factories for curriculum tests."""
 
 import factory
 
-from compacts.models import City, CityStaff, StaffRole, StaffStatus
 from curriculum.models import (
     Audience,
     Course,
@@ -90,24 +89,3 @@ class ResourceFactory(factory.django.DjangoModelFactory):
     provider = factory.SubFactory(ProviderFactory)
     link = "https://provider.example.org/toolkit"
     summary = "A toolkit for tests."
-
-
-class CityFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = City
-
-    name = factory.Sequence(lambda n: f"Testville {n}")
-    state = "TX"
-    slug = factory.Sequence(lambda n: f"testville-{n}-tx")
-
-
-class CityStaffFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = CityStaff
-
-    user = factory.SubFactory(UserFactory)
-    city = factory.SubFactory(CityFactory)
-    role = StaffRole.STAFF
-    job_title = "Community liaison"
-    work_phone = "555-0100"
-    status = StaffStatus.APPROVED

@@ -4,13 +4,13 @@ import re
 
 import pytest
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from compacts.models import StaffStatus
 from curriculum.progress import team_progress_for_city
+from tests.compacts.factories import CityFactory, CityStaffFactory
 
 from .factories import (
-    CityFactory,
-    CityStaffFactory,
     CourseFactory,
     LessonCompletionFactory,
     LessonFactory,
@@ -75,7 +75,7 @@ def test_query_count_is_fixed(django_assert_max_num_queries):
 def test_the_city_page_include_shows_counts_and_no_names(course_of_three):
     _, lessons = course_of_three
     city = CityFactory()
-    staff = CityStaffFactory(city=city, user__name="Pat Example", user__email="pat@example.org")
+    staff = CityStaffFactory(city=city, user__name="Robin Staffer", user__email="robin@example.org")
     finish(staff.user, lessons)
     html = render_to_string(
         "curriculum/includes/city_team_progress.html",
@@ -84,10 +84,20 @@ def test_the_city_page_include_shows_counts_and_no_names(course_of_three):
     assert "Adult course" in html
     assert "<caption>" in html
     assert "<td>1</td> <td>1</td>" in re.sub(r"\s+", " ", html)
-    assert "Pat Example" not in html
-    assert "pat@example.org" not in html
+    assert "Robin Staffer" not in html
+    assert "robin@example.org" not in html
 
 
 def test_the_city_page_include_without_staff_explains_itself():
     html = render_to_string("curriculum/includes/city_team_progress.html", {"team_progress": []})
     assert "will be shown here as counts" in html
+
+
+def test_the_city_page_shows_the_team_progress(client, course_of_three):
+    _, lessons = course_of_three
+    city = CityFactory()
+    finish(CityStaffFactory(city=city, user__name="Robin Staffer").user, lessons[:2])
+    html = client.get(reverse("compacts:city_detail", args=[city.slug])).content.decode()
+    assert "The city team's learning" in html
+    assert "<td>1</td> <td>0</td>" in re.sub(r"\s+", " ", html)
+    assert "Robin Staffer" not in html
