@@ -3,6 +3,7 @@
 import logging
 import sys
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
@@ -31,7 +32,16 @@ def about(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def account_profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "account/profile.html", {"sections": account_sections(request.user)})
+    user = request.user
+    return render(
+        request,
+        "account/profile.html",
+        {
+            "sections": account_sections(user),
+            "mfa_enabled": is_mfa_enabled(user),
+            "acts_for_a_city": user.city_roles.approved().exists(),
+        },
+    )
 
 
 @never_cache

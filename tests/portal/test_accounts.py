@@ -4,10 +4,12 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
+from compacts.models import City, CityStaff, StaffStatus
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +141,25 @@ def test_profile_requires_sign_in(client):
     response = client.get(reverse("account_profile"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+def test_account_page_encourages_two_factor_until_it_is_on(user_client, user):
+    html = user_client.get(reverse("account_profile")).content.decode()
+    assert reverse("mfa_activate_totp") in html
+    TOTP.activate(user, generate_totp_secret())
+    html = user_client.get(reverse("account_profile")).content.decode()
+    assert reverse("mfa_activate_totp") not in html
+
+
+def test_approved_city_staff_are_told_why_two_factor_matters(user_client, user):
+    city = City.objects.create(name="Testville", state="OH", slug="testville-oh")
+    CityStaff.objects.create(
+        user=user,
+        city=city,
+        role="staff",
+        job_title="Aide",
+        work_phone="555-0100",
+        status=StaffStatus.APPROVED,
+    )
+    html = user_client.get(reverse("account_profile")).content.decode()
+    assert "sign compacts for your city" in html
