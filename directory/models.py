@@ -386,7 +386,6 @@ class Service(TimeStamped):
         max_length=20,
         choices=ServiceStatus.choices,
         default=ServiceStatus.ACTIVE,
-        db_index=True,
     )
     eligibility_description = models.TextField(_("who may use it"), blank=True)
     fees_description = models.TextField(_("fees"), blank=True)

@@ -217,22 +217,20 @@ def corrections(words: list[str]) -> dict[str, str]:
     if not words or not is_postgres():
         return {}
     table = SearchWord._meta.db_table
+    # The best candidate per word (the word itself when the directory uses it), of a
+    # similar length so that "therapy" is never taken for "the".
     sql = f"""
-        SELECT q.word, v.word, similarity(v.word, q.word) AS score
+        SELECT DISTINCT ON (q.word) q.word, v.word
         FROM unnest(%s::text[]) AS q(word)
         JOIN {table} AS v ON v.word %% q.word
-        ORDER BY q.word, score DESC, v.word
+        WHERE abs(length(v.word) - length(q.word)) <= greatest(2, length(q.word) / 3)
+          AND similarity(v.word, q.word) >= %s
+        ORDER BY q.word, similarity(v.word, q.word) DESC, v.word
     """  # noqa: S608 - the table name comes from model metadata
-    best: dict[str, tuple[str, float]] = {}
-    known: set[str] = set()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [words])
-        for word, candidate, score in cursor.fetchall():
-            if candidate == word:
-                known.add(word)
-            elif word not in best and score >= TYPO_SIMILARITY:
-                best[word] = (candidate, score)
-    return {word: candidate for word, (candidate, _score) in best.items() if word not in known}
+        cursor.execute(sql, [words, TYPO_SIMILARITY])
+        rows = cursor.fetchall()
+    return {word: candidate for word, candidate in rows if candidate != word}
 
 
 def corrected_query(query: str, fixes: dict[str, str]) -> str:
@@ -244,7 +242,10 @@ def corrected_query(query: str, fixes: dict[str, str]) -> str:
 def query_variants(query: str, reference: Reference) -> list[str]:
     """The query as typed, then its synonym and spelling variants (no duplicates)."""
     variants = [query, *synonym_variants(query, reference.synonyms)]
-    fixed = corrected_query(query, corrections(query_words(query)))
+    # Words that are synonym terms are understood already; the rest may be misspelled.
+    synonym_words = {word for term, _expansion in reference.synonyms for word in term.split()}
+    unknown = [word for word in query_words(query) if word not in synonym_words]
+    fixed = corrected_query(query, corrections(unknown))
     if fixed:
         variants.append(fixed)
     unique: list[str] = []

@@ -1,0 +1,360 @@
+"""directory.search: matching, ranking, synonyms, spelling, filters, open now, counts."""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.db import connection
+
+from directory import search
+from directory.filters import ServiceFilter
+from directory.models import Schedule, Service, ServiceStatus
+from tests.directory.conftest import postgres_only
+from tests.directory.factories import (
+    CategoryFactory,
+    DirectoryCityFactory,
+    LanguageFactory,
+    LocationFactory,
+    OrganizationFactory,
+    ScheduleFactory,
+    ServiceAtLocationFactory,
+    ServiceFactory,
+    SynonymFactory,
+)
+
+pytestmark = pytest.mark.django_db
+CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
+
+
+def found(query: str, queryset=None) -> list[str]:
+    reference = search.load_reference()
+    queryset = Service.objects.public() if queryset is None else queryset
+    return [s.name for s in search.apply_text_search(queryset, query, reference)]
+
+
+@pytest.fixture
+def corpus():
+    food = CategoryFactory(name="Food pantry", slug="food-pantry")
+    housing = CategoryFactory(name="Housing", slug="housing")
+    shelters = CategoryFactory(name="Shelters", slug="shelters", parent=housing)
+    spanish = LanguageFactory(code="es", name="Spanish")
+    church = OrganizationFactory(name="Grace Church", kind="faith")
+    services = {
+        "pantry": ServiceFactory(name="Eastside Food Pantry", categories=[food]),
+        "church_pantry": ServiceFactory(
+            name="Grace Food Pantries", organization=church, categories=[food]
+        ),
+        "mention": ServiceFactory(
+            name="Neighborhood Center", description="Ask about the food pantry schedule."
+        ),
+        "shelter": ServiceFactory(
+            name="Overnight Shelter", description="Beds every night.", categories=[shelters]
+        ),
+        "esl": ServiceFactory(
+            name="Clases de inglés gratis",
+            description="Aprenda inglés; comida incluida los viernes.",
+            languages=[spanish],
+        ),
+        "snap": ServiceFactory(
+            name="SNAP enrollment", description="Apply for grocery benefits with our staff."
+        ),
+        "counseling": ServiceFactory(name="Family Counseling", description="Talk to someone."),
+        "rent": ServiceFactory(name="Rental assistance fund", description="One month of rent."),
+        "inactive": ServiceFactory(name="Old Food Pantry", status=ServiceStatus.INACTIVE),
+        "defunct": ServiceFactory(name="Gone Food Pantry", status=ServiceStatus.DEFUNCT),
+        "closed": ServiceFactory(
+            name="Westside Food Pantry", status=ServiceStatus.TEMPORARILY_CLOSED
+        ),
+    }
+    search.refresh_search_vectors()
+    return services
+
+
+def test_every_word_must_match(corpus):
+    assert "Eastside Food Pantry" in found("food pantry")
+    assert "Overnight Shelter" not in found("food pantry")
+    assert found("pantry shelter") == []
+
+
+def test_inactive_and_defunct_services_are_never_found(corpus):
+    names = found("food pantry")
+    assert "Old Food Pantry" not in names
+    assert "Gone Food Pantry" not in names
+    assert "Westside Food Pantry" in names  # temporarily closed: shown with a badge
+
+
+def test_a_name_match_ranks_above_a_description_match(corpus):
+    names = found("food pantry")
+    assert names.index("Eastside Food Pantry") < names.index("Neighborhood Center")
+
+
+def test_categories_are_searched(corpus):
+    assert "Overnight Shelter" in found("housing")  # the parent category's name counts too
+
+
+def test_accents_do_not_matter(corpus):
+    assert found("clases de inglés") == ["Clases de inglés gratis"]
+    assert found("clases de ingles") == ["Clases de inglés gratis"]
+    assert found("CLASES DE INGLES") == ["Clases de inglés gratis"]
+
+
+def test_spanish_words_find_spanish_listings(corpus):
+    assert "Clases de inglés gratis" in found("comida")
+    # The listing that uses the word comes before those found through the synonym "food".
+    assert found("comida")[0] == "Clases de inglés gratis"
+
+
+def test_synonyms_expand_the_query(corpus):
+    assert found("food stamps") == ["SNAP enrollment"]
+    assert found("therapy") == ["Family Counseling"]
+    assert found("help paying rent") == ["Rental assistance fund"]
+
+
+def test_an_admin_added_synonym_takes_effect(corpus):
+    assert found("cupboard") == []
+    SynonymFactory(term="Cupboard", expands_to="pantry")
+    assert "Eastside Food Pantry" in found("cupboard")
+
+
+def test_synonym_variants_replace_whole_words_only():
+    synonyms = [("rent", "rental assistance"), ("job", "employment")]
+    assert search.synonym_variants("rent help", synonyms) == ["rental assistance help"]
+    assert search.synonym_variants("parenting", synonyms) == []
+    assert search.synonym_variants("job and rent", synonyms)[-1] == (
+        "employment and rental assistance"
+    )
+
+
+def test_nothing_matches_a_query_of_symbols(corpus):
+    assert found("!!! ???") == []
+
+
+@postgres_only
+def test_english_stems_match(corpus):
+    assert set(found("pantries")) >= {"Eastside Food Pantry", "Grace Food Pantries"}
+
+
+@postgres_only
+@pytest.mark.parametrize(
+    ("typo", "expected"),
+    [("fod pantry", "Eastside Food Pantry"), ("shleter", "Overnight Shelter")],
+)
+def test_misspellings_still_find_the_listing(corpus, typo, expected):
+    assert expected in found(typo)
+
+
+@postgres_only
+def test_websearch_syntax_phrases_and_exclusions(corpus):
+    names = found('"food pantry" -church')
+    assert "Eastside Food Pantry" in names
+    assert "Grace Food Pantries" not in names  # its organization is a church
+    assert "Neighborhood Center" in names
+    assert "Family Counseling" in found("counseling or shelter")
+    assert "Overnight Shelter" in found("counseling or shelter")
+
+
+@postgres_only
+def test_search_uses_the_gin_index():
+    organization = OrganizationFactory()
+    Service.objects.bulk_create(
+        Service(
+            organization=organization,
+            name=f"Listing {n} {'pantry' if n % 100 == 0 else 'counseling'}",
+            slug=f"listing-{n}",
+        )
+        for n in range(400)
+    )
+    search.refresh_search_vectors()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE directory_service")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    queryset = search.apply_text_search(Service.objects.public(), "pantry", search.load_reference())
+    plan = queryset.explain()
+    assert "directory_service_search_gin" in plan
+
+
+def test_filters_each_narrow_the_results(corpus):
+    city = DirectoryCityFactory(slug="riverbend-tx", name="Riverbend")
+    in_city = OrganizationFactory(name="City Hall", kind="government", city=city)
+    registry = ServiceFactory(name="Voter registry", organization=in_city)
+    ServiceAtLocationFactory(service=registry, location__postal_code="78201")
+    search.refresh_search_vectors()
+    reference = search.load_reference()
+
+    def names(**params) -> set[str]:
+        filterset = ServiceFilter(params, queryset=Service.objects.public(), reference=reference)
+        assert filterset.form.is_valid(), filterset.form.errors
+        return {service.name for service in filterset.qs}
+
+    assert names(category="food-pantry") == {"Eastside Food Pantry", "Grace Food Pantries"}
+    assert names(category="housing") == {"Overnight Shelter"}  # includes sub-categories
+    assert names(kind="faith") == {"Grace Food Pantries"}
+    assert names(language="es") == {"Clases de inglés gratis"}
+    assert names(city="riverbend-tx") == {"Voter registry"}
+    assert names(zip="78201") == {"Voter registry"}
+    assert names(q="pantry", kind="faith") == {"Grace Food Pantries"}
+
+
+def test_unknown_filter_values_are_reported_not_applied(corpus):
+    reference = search.load_reference()
+    filterset = ServiceFilter(
+        {"category": "no-such", "kind": "alien", "zip": "abc"},
+        queryset=Service.objects.public(),
+        reference=reference,
+    )
+    assert set(filterset.form.errors) == {"category", "kind", "zip"}
+    assert filterset.qs.count() == Service.objects.public().count()
+    assert not filterset.has_criteria
+
+
+def test_zip_filter_ignores_confidential_locations():
+    service = ServiceFactory(name="Safe house")
+    ServiceAtLocationFactory(
+        service=service, location__postal_code="78202", location__is_confidential=True
+    )
+    reference = search.load_reference()
+    filterset = ServiceFilter(
+        {"zip": "78202"}, queryset=Service.objects.public(), reference=reference
+    )
+    assert list(filterset.qs) == []
+
+
+class TestOpenNow:
+    @pytest.fixture
+    def shelter(self):
+        city = DirectoryCityFactory(time_zone="America/Chicago")
+        service = ServiceFactory(name="Night shelter", organization__city=city)
+        ScheduleFactory(
+            service=service,
+            byday="MO,TU,WE,TH,FR,SA,SU",
+            opens_at=datetime.time(19),
+            closes_at=datetime.time(7),
+        )
+        return service
+
+    @pytest.fixture
+    def crisis_line(self):
+        service = ServiceFactory(name="Crisis line")
+        ScheduleFactory(
+            service=service,
+            byday="MO,TU,WE,TH,FR,SA,SU",
+            opens_at=datetime.time(0),
+            closes_at=datetime.time(0),
+        )
+        return service
+
+    @pytest.fixture
+    def office(self):
+        service = ServiceFactory(name="Office", organization__city=DirectoryCityFactory())
+        link = ServiceAtLocationFactory(service=service)
+        ScheduleFactory(service_at_location=link)  # MO-FR 9-17 via the location link
+        return service
+
+    @pytest.mark.parametrize(
+        ("local", "expected"),
+        [
+            # Wednesday 2025-01-08 in Chicago.
+            (datetime.datetime(2025, 1, 8, 23, 30), {"Night shelter", "Crisis line"}),
+            (datetime.datetime(2025, 1, 9, 2, 0), {"Night shelter", "Crisis line"}),
+            (datetime.datetime(2025, 1, 9, 7, 0), {"Crisis line"}),
+            (datetime.datetime(2025, 1, 9, 10, 0), {"Crisis line", "Office"}),
+            (datetime.datetime(2025, 1, 11, 10, 0), {"Crisis line"}),  # Saturday
+            (datetime.datetime(2025, 1, 9, 19, 0), {"Night shelter", "Crisis line"}),
+        ],
+    )
+    def test_in_the_database(self, shelter, crisis_line, office, local, expected, settings):
+        settings.TIME_ZONE = "America/Chicago"
+        at = local.replace(tzinfo=CHICAGO)
+        names = {s.name for s in Service.objects.open_now(at)}
+        assert names == expected
+        names_in_python = {
+            service.name
+            for service in (shelter, crisis_line, office)
+            if any(
+                schedule.is_open_at(at)
+                for schedule in Schedule.objects.filter(service=service)
+                | Schedule.objects.filter(service_at_location__service=service)
+            )
+        }
+        assert names_in_python == expected
+
+    def test_is_read_in_the_city_time_zone(self, shelter):
+        # 01:00 UTC on a Thursday is 19:00 Wednesday in Chicago: the shelter just opened.
+        at = datetime.datetime(2025, 1, 9, 1, 0, tzinfo=datetime.UTC)
+        assert list(Service.objects.open_now(at)) == [shelter]
+        # Read in UTC instead, 01:00 is inside the overnight hours too, but 13:00 is not.
+        at_noon_utc = datetime.datetime(2025, 1, 9, 13, 0, tzinfo=datetime.UTC)
+        assert list(Service.objects.open_now(at_noon_utc)) == []  # 07:00 Chicago: closed
+        tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
+        assert list(Service.objects.open_now(at_noon_utc, tz=tokyo)) == [shelter]  # 22:00
+
+    def test_the_search_filter_uses_the_given_time(self, shelter, crisis_line):
+        reference = search.load_reference()
+        filterset = ServiceFilter(
+            {"open_now": "on"},
+            queryset=Service.objects.public(),
+            reference=reference,
+            now=datetime.datetime(2025, 1, 8, 12, 0, tzinfo=CHICAGO),
+        )
+        assert {s.name for s in filterset.qs} == {"Crisis line"}
+
+    def test_temporarily_closed_is_never_open(self, crisis_line):
+        crisis_line.status = ServiceStatus.TEMPORARILY_CLOSED
+        crisis_line.save()
+        at = datetime.datetime(2025, 1, 8, 12, 0, tzinfo=CHICAGO)
+        assert list(Service.objects.open_now(at)) == []
+
+    def test_hours_outside_their_validity_do_not_count(self, crisis_line):
+        Schedule.objects.filter(service=crisis_line).update(valid_to=datetime.date(2024, 12, 31))
+        at = datetime.datetime(2025, 1, 8, 12, 0, tzinfo=CHICAGO)
+        assert list(Service.objects.open_now(at)) == []
+
+
+def test_capped_count_and_pages():
+    organization = OrganizationFactory()
+    Service.objects.bulk_create(
+        Service(organization=organization, name=f"Pantry {n:04}", slug=f"pantry-{n}")
+        for n in range(search.COUNT_CAP + 5)
+    )
+    page = search.result_page(Service.objects.public().order_by("name"), 1)
+    assert page.count_is_capped
+    assert page.shown_count == search.COUNT_CAP
+    assert len(page.services) == search.PAGE_SIZE
+    last = search.result_page(Service.objects.public().order_by("name"), 99999)
+    assert last.number == search.COUNT_CAP // search.PAGE_SIZE
+    assert last.services[0].name == f"Pantry {search.COUNT_CAP - search.PAGE_SIZE:04}"
+
+
+def test_refresh_picks_up_renamed_organizations(corpus):
+    service = corpus["counseling"]
+    assert found("harbor") == []
+    service.organization.name = "Harbor Family Services"
+    service.organization.save()
+    search.refresh_search_vectors([service.pk])
+    assert found("harbor") == ["Family Counseling"]
+
+
+def test_reference_lists_only_cities_with_listings(corpus):
+    DirectoryCityFactory(name="Empty town", slug="empty-town-tx")
+    city = DirectoryCityFactory(name="Busy town", slug="busy-town-tx")
+    OrganizationFactory(city=city)
+    reference = search.load_reference()
+    assert [c.slug for c in reference.cities] == ["busy-town-tx"]
+    assert {code for code, _name in reference.languages} == {"es"}
+    assert ("food stamps", "SNAP") in reference.synonyms
+    assert set(reference.category_ids_under("housing")) == {
+        c.pk for c in reference.categories if c.slug in ("housing", "shelters")
+    }
+    assert reference.category_ids_under("no-such") == []
+
+
+def test_starter_synonyms_are_installed():
+    from directory.models import Synonym
+
+    assert Synonym.objects.count() >= 50
+    assert Synonym.objects.filter(term="food stamps", expands_to="SNAP").exists()
+    assert Synonym.objects.filter(term="therapy", expands_to="counseling").exists()
+
+
+def test_location_factory_is_usable():
+    assert LocationFactory().address_lines[-1] == "Riverbend, TX 78999"
