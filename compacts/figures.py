@@ -17,7 +17,9 @@ def home_figures() -> list[Figure]:
             compact.active_signature_count,
             compact.get_absolute_url(),
         )
-        for compact in Compact.objects.with_signature_counts().only("title", "slug")
+        for compact in Compact.objects.with_signature_counts()
+        .in_published_order()
+        .only("title", "slug")
     ]
     cities = City.objects.aggregate(
         partners=Count("pk", filter=Q(partner_since__isnull=False)),

@@ -5,7 +5,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -102,6 +102,10 @@ class City(models.Model):
 class CompactQuerySet(models.QuerySet["Compact"]):
     def open(self) -> "CompactQuerySet":
         return self.filter(is_open=True)
+
+    def in_published_order(self) -> "CompactQuerySet":
+        """Oldest first; compacts known only by a label such as "2020-21" sort by it."""
+        return self.order_by(F("introduced_on").asc(nulls_last=True), "introduced_label", "title")
 
     def with_signature_counts(self) -> "CompactQuerySet":
         return self.annotate(

@@ -50,7 +50,7 @@ def _warn_about_ignored_filters(request: HttpRequest, filterset) -> None:
 
 @require_safe
 def compact_list(request: HttpRequest) -> HttpResponse:
-    compacts = Compact.objects.with_signature_counts()
+    compacts = Compact.objects.with_signature_counts().in_published_order()
     return render(request, "compacts/compact_list.html", {"compacts": compacts})
 
 
