@@ -1,13 +1,24 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import Audience, Course, Lesson, Provider, Resource, Theme, validate_counterparts
 
+# Links typed without a scheme are taken as https (Django 6's default, chosen now).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def https_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
 
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["name", "website", "cost"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -22,6 +33,7 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 class LessonInline(admin.TabularInline):
+    formfield_overrides = HTTPS_URLS
     model = Lesson
     fields = ["position", "title", "slug", "duration_minutes", "link"]
     prepopulated_fields = {"slug": ["title"]}
@@ -32,6 +44,7 @@ class LessonInline(admin.TabularInline):
 
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["title", "provider", "audience", "grade_band", "position"]
     list_filter = ["audience", "grade_band", "provider"]
     list_select_related = ["provider"]
@@ -44,6 +57,7 @@ class CourseAdmin(admin.ModelAdmin):
 class LessonAdminForm(forms.ModelForm):
     class Meta:
         model = Lesson
+        formfield_callback = https_formfield
         fields = [
             "course",
             "position",
@@ -70,6 +84,7 @@ class LessonAdminForm(forms.ModelForm):
 
 @admin.register(Lesson)
 class LessonAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     form = LessonAdminForm
     list_display = ["title", "course", "position", "audience_label", "duration_minutes"]
     list_filter = ["course__audience", "course__provider", "themes"]
@@ -87,6 +102,7 @@ class LessonAdmin(admin.ModelAdmin):
 
 @admin.register(Resource)
 class ResourceAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["title", "provider", "audience"]
     list_filter = ["audience", "provider"]
     list_select_related = ["provider"]
