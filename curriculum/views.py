@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +13,15 @@ from django.views.decorators.http import require_POST, require_safe
 from . import services
 from .filters import LessonFilter
 from .forms import CompletionForm
-from .models import Audience, Course, Lesson, LessonCompletion, Resource, Theme
+from .models import (
+    Audience,
+    Course,
+    Lesson,
+    LessonCompletion,
+    LessonQuerySet,
+    Resource,
+    Theme,
+)
 
 
 @dataclass
@@ -38,7 +46,7 @@ class ThemeSection:
         return not (self.adult or self.youth)
 
 
-def _completed_lesson_ids(user, lessons=None) -> set[int]:
+def _completed_lesson_ids(user, lessons: QuerySet | None = None) -> set[int]:
     completions = LessonCompletion.objects.for_user(user)
     if lessons is not None:
         completions = completions.filter(lesson__in=lessons)
@@ -146,7 +154,7 @@ def _render_lesson(
     )
 
 
-def _lesson_queryset():
+def _lesson_queryset() -> LessonQuerySet:
     return Lesson.objects.with_course().prefetch_related(
         "themes",
         Prefetch("counterparts", queryset=Lesson.objects.with_course().in_reading_order()),
