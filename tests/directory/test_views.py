@@ -1,0 +1,336 @@
+"""The public pages: search, service, organization. Query counts over 50+ rows."""
+
+import datetime
+import json
+import re
+
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from directory.models import Phone, Schedule, ServiceStatus
+from directory.search import refresh_search_vectors
+from tests.directory.factories import (
+    CategoryFactory,
+    DirectoryCityFactory,
+    LanguageFactory,
+    OrganizationFactory,
+    PhoneFactory,
+    ScheduleFactory,
+    ServiceAtLocationFactory,
+    ServiceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+SEARCH = reverse("directory:search")
+SECRET_STREET = "77 Hidden Lane"
+
+
+@pytest.fixture
+def directory():
+    """60 services over 3 categories, each with a location, phones and hours."""
+    city = DirectoryCityFactory(slug="riverbend-tx", name="Riverbend")
+    categories = [
+        CategoryFactory(name=name, slug=name.lower()) for name in ("Food", "Housing", "Health")
+    ]
+    spanish = LanguageFactory()
+    organizations = [OrganizationFactory(city=city) for _ in range(6)]
+    services = []
+    for n in range(60):
+        service = ServiceFactory(
+            name=f"Community pantry {n}",
+            organization=organizations[n % 6],
+            categories=[categories[n % 3]],
+            languages=[spanish] if n % 2 else [],
+        )
+        link = ServiceAtLocationFactory(service=service, location__postal_code=f"7820{n % 5}")
+        PhoneFactory(service=service)
+        PhoneFactory(location=link.location, number="(555) 010-9999")
+        ScheduleFactory(service_at_location=link)
+        services.append(service)
+    refresh_search_vectors()
+    return services
+
+
+@pytest.fixture
+def safe_house():
+    service = ServiceFactory(name="Harbor safe house", description="Emergency shelter.")
+    link = ServiceAtLocationFactory(
+        service=service,
+        location__name="Harbor house on Hidden Lane",
+        location__address_1=SECRET_STREET,
+        location__postal_code="78209",
+        location__latitude="29.400001",
+        location__longitude="-98.500001",
+        location__transportation="Bus 12 to Hidden Lane",
+        location__is_confidential=True,
+    )
+    PhoneFactory(service=service, number="(555) 010-1111")
+    ScheduleFactory(service_at_location=link)
+    refresh_search_vectors()
+    return service
+
+
+def assert_secret_absent(html: str) -> None:
+    for secret in (SECRET_STREET, "Hidden Lane", "29.400001", "-98.500001", "Bus 12"):
+        assert secret not in html
+
+
+# --- search page -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": "pantry"},
+        {"q": "pantri fod"},
+        {"q": "pantry", "page": "2"},
+        {
+            "q": "community pantry",
+            "category": "food",
+            "kind": "nonprofit",
+            "language": "es",
+            "city": "riverbend-tx",
+            "zip": "78201",
+            "open_now": "on",
+            "page": "1",
+        },
+        {"category": "health", "open_now": "on"},
+    ],
+)
+def test_search_page_query_count(client, directory, django_assert_max_num_queries, params):
+    with django_assert_max_num_queries(4):
+        response = client.get(SEARCH, params)
+    assert response.status_code == 200
+
+
+def test_search_shows_twenty_results_and_pages(client, directory):
+    html = client.get(SEARCH, {"q": "pantry"}).content.decode()
+    assert html.count('class="card result"') == 20
+    assert "60 results." in html
+    assert "Page 1 of 3" in html
+    assert "page=2" in html
+    page3 = client.get(SEARCH, {"q": "pantry", "page": 3}).content.decode()
+    assert page3.count('class="card result"') == 20
+    assert 'rel="next"' not in page3
+
+
+def test_search_without_criteria_browses_categories_and_kinds(client, directory):
+    html = client.get(SEARCH).content.decode()
+    assert 'href="?category=food"' in html
+    assert "20 listings" in html
+    assert 'href="?kind=nonprofit"' in html
+    assert "60 listings" in html
+    assert html.count("<h1") == 1
+
+
+def test_no_results_offers_help(client, directory):
+    html = client.get(SEARCH, {"q": "xylophone repair"}).content.decode()
+    assert "No listing matches your search." in html
+    assert "Check the spelling" in html
+    assert "Remove a filter" in html
+    assert "Browse all categories" in html
+
+
+def test_inactive_and_defunct_never_shown_closed_has_badge(client, directory):
+    directory[0].status = ServiceStatus.INACTIVE
+    directory[0].save()
+    directory[1].status = ServiceStatus.DEFUNCT
+    directory[1].save()
+    directory[2].status = ServiceStatus.TEMPORARILY_CLOSED
+    directory[2].save()
+    html = client.get(SEARCH, {"q": "pantry", "category": "food"}).content.decode()
+    assert "Community pantry 0<" not in html
+    assert "Temporarily closed" not in html  # pantry 2 is in Health (n % 3 == 2)
+    html = client.get(SEARCH, {"category": "health"}).content.decode()
+    assert "Community pantry 2<" in html
+    assert "Temporarily closed" in html
+    assert "Community pantry 1<" not in client.get(SEARCH, {"q": "pantry 1"}).content.decode()
+    detail = reverse("directory:service_detail", args=[directory[0].slug])
+    assert client.get(detail).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"q": "x" * 5000}, "We ignored"),
+        ({"q": "food\x00pantry"}, "We ignored"),
+        ({"category": "no-such-thing"}, "We ignored"),
+        ({"kind": "spaceship"}, "We ignored"),
+        ({"language": "klingon"}, "We ignored"),
+        ({"city": "atlantis"}, "We ignored"),
+        ({"zip": "abcde"}, "ZIP code"),
+        ({"q": "pantry", "page": "99999"}, "here is the last one"),
+        ({"q": "pantry", "page": "abc"}, "is not a page number"),
+        ({"q": "pantry", "page": "-3"}, "Pages start at 1"),
+    ],
+)
+def test_bad_input_gets_a_page_with_a_message(client, directory, params, message):
+    response = client.get(SEARCH, params)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+def test_empty_query_is_the_browse_page(client, directory):
+    html = client.get(SEARCH, {"q": "   "}).content.decode()
+    assert "Browse by category" in html
+
+
+@hypothesis_settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    q=st.text(max_size=300),
+    page=st.one_of(st.none(), st.text(max_size=8), st.integers().map(str)),
+    extra=st.dictionaries(
+        st.sampled_from(["category", "kind", "language", "city", "zip", "open_now"]),
+        st.text(max_size=20),
+        max_size=3,
+    ),
+)
+def test_any_query_string_is_answered_without_error(client, safe_house, q, page, extra):
+    params = {"q": q, **extra}
+    if page is not None:
+        params["page"] = page
+    response = client.get(SEARCH, params)
+    assert response.status_code == 200
+    assert_secret_absent(response.content.decode())
+
+
+def test_search_results_never_show_a_confidential_address(client, safe_house):
+    html = client.get(SEARCH, {"q": "harbor safe house"}).content.decode()
+    assert "Harbor safe house" in html
+    assert "78209" not in html
+    assert_secret_absent(html)
+
+
+def test_search_is_safe_methods_only(client):
+    assert client.post(SEARCH).status_code == 405
+
+
+# --- service page ------------------------------------------------------------------------
+
+
+def test_service_page_query_count(client, directory, django_assert_max_num_queries):
+    service = directory[5]
+    for n in range(5):
+        Phone.objects.create(service=service, number=f"(555) 010-30{n}0")
+        Schedule.objects.create(service=service, byday="SA", opens_at="10:00", closes_at="12:00")
+    with django_assert_max_num_queries(6):
+        response = client.get(service.get_absolute_url())
+    assert response.status_code == 200
+
+
+def test_service_page_shows_what_residents_need(client, directory):
+    service = directory[1]
+    service.eligibility_description = "Adults living in Riverbend."
+    service.fees_description = "Free."
+    service.application_process = "Walk in with an ID."
+    service.save()
+    html = client.get(service.get_absolute_url()).content.decode()
+    for text in (
+        "Adults living in Riverbend.",
+        "Free.",
+        "Walk in with an ID.",
+        'href="tel:5550102000"',
+        "Spanish",
+        "<caption>Opening hours</caption>",
+        '<th scope="row">Monday</th>',
+        "openstreetmap.org/search?query=",
+        f"?service={service.slug}",
+        "Last verified",
+    ):
+        assert text in html, text
+    assert html.count("<h1") == 1
+    assert 'src="http' not in html  # the map is a link, never loaded
+
+
+def test_stale_listing_gets_a_notice(client, directory):
+    service = directory[3]
+    service.assured_date = datetime.date.today() - datetime.timedelta(days=400)
+    service.save()
+    assert "more than a year ago" in client.get(service.get_absolute_url()).content.decode()
+    service.assured_date = datetime.date.today() - datetime.timedelta(days=30)
+    service.save()
+    assert "more than a year ago" not in client.get(service.get_absolute_url()).content.decode()
+
+
+def test_overnight_and_all_day_hours_are_written_out(client):
+    service = ServiceFactory()
+    ScheduleFactory(service=service, byday="MO", opens_at="19:00", closes_at="07:00")
+    ScheduleFactory(service=service, byday="SU", opens_at="00:00", closes_at="00:00")
+    html = client.get(service.get_absolute_url()).content.decode()
+    assert "7 p.m. – 7 a.m. (next day)" in html
+    assert "Open 24 hours" in html
+
+
+def _json_ld(html: str) -> dict:
+    match = re.search(
+        r'<script type="application/ld\+json" nonce="[^"]+">(.*?)</script>', html, re.S
+    )
+    assert match, "no JSON-LD with a nonce"
+    return json.loads(match.group(1))
+
+
+def test_json_ld_describes_the_service(client, directory):
+    service = directory[4]
+    data = _json_ld(client.get(service.get_absolute_url()).content.decode())
+    assert data["@type"] == "Service"
+    assert data["name"] == service.name
+    assert data["provider"]["name"] == service.organization.name
+    place = data["availableChannel"]["serviceLocation"][0]
+    assert place["address"]["postalCode"].startswith("7820")
+    assert data["hoursAvailable"][0]["opens"] == "09:00"
+
+
+def test_json_ld_cannot_break_out_of_its_script_tag(client):
+    service = ServiceFactory(name="Tricky </script><script>alert(1)</script> & co")
+    html = client.get(service.get_absolute_url()).content.decode()
+    head = html.split("</head>")[0]
+    assert "</script><script>alert(1)" not in head
+    assert _json_ld(html)["name"] == service.name
+
+
+def test_confidential_location_is_hidden_on_the_service_page(client, safe_house):
+    html = client.get(safe_house.get_absolute_url()).content.decode()
+    assert "Confidential location" in html
+    assert 'href="tel:5550101111"' in html  # how to get help instead
+    assert "openstreetmap" not in html
+    assert "78209" not in html
+    assert_secret_absent(html)
+    assert "serviceLocation" not in json.dumps(_json_ld(html))
+
+
+def test_unknown_service_is_404(client):
+    assert client.get(reverse("directory:service_detail", args=["nope"])).status_code == 404
+
+
+# --- organization page -------------------------------------------------------------------
+
+
+def test_organization_page_query_count(client, directory, django_assert_max_num_queries):
+    organization = directory[0].organization  # has 10 services, 10 locations
+    PhoneFactory(organization=organization)
+    with django_assert_max_num_queries(6):
+        response = client.get(organization.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('class="card"') == 10
+    assert "Riverbend" in html
+
+
+def test_organization_page_hides_confidential_addresses(client, safe_house):
+    html = client.get(safe_house.organization.get_absolute_url()).content.decode()
+    assert "Confidential location" in html
+    assert_secret_absent(html)
+
+
+def test_organization_without_public_services_is_404(client):
+    organization = OrganizationFactory()
+    ServiceFactory(organization=organization, status=ServiceStatus.DEFUNCT)
+    assert client.get(organization.get_absolute_url()).status_code == 404
