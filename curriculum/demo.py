@@ -154,7 +154,7 @@ RESOURCES = {
         ),
     },
     "ku-community-tool-box": {
-        "title": "Community Tool Box: Building Compassionate Communities",
+        "title": "Building Compassionate Communities",
         "provider": "ku-community-tool-box",
         "link": "https://ctb.ku.edu",
         "summary": (

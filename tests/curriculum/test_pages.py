@@ -84,6 +84,7 @@ class TestIndex:
         html = client.get(reverse("curriculum:index"), {"audience": "youth"}).content.decode()
         assert "Compassion for Self and Others" in html
         assert "Kindness to yourself" not in html.split("<h2>Courses</h2>")[0]
+        assert "No adult lessons match these filters." in html
 
     def test_filter_by_grade_band(self, client, linked):
         response = client.get(reverse("curriculum:index"), {"grade_band": "high_school"})
