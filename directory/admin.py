@@ -1,0 +1,268 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .admin_upload import hsds_upload_urls
+from .models import (
+    Category,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    ServiceCategory,
+    ServiceLanguage,
+    Suggestion,
+    SuggestionStatus,
+    Synonym,
+)
+from .search import refresh_search_vectors
+from .services import services_mark_verified, suggestions_review
+
+
+class StaleFilter(admin.SimpleListFilter):
+    title = _("last verified")
+    parameter_name = "stale"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("yes", _("Over a year ago, or never")), ("no", _("Within the last year"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        stale = Service.objects.stale()
+        if self.value() == "yes":
+            return queryset.filter(pk__in=stale.values("pk"))
+        if self.value() == "no":
+            return queryset.exclude(pk__in=stale.values("pk"))
+        return queryset
+
+
+class ServiceInline(admin.TabularInline):
+    model = Service
+    fields = ["name", "slug", "status", "assured_date"]
+    prepopulated_fields = {"slug": ["name"]}
+    show_change_link = True
+    extra = 0
+
+
+class LocationInline(admin.StackedInline):
+    model = Location
+    fields = [
+        ("name", "location_type"),
+        ("address_1", "address_2"),
+        ("city", "state_province", "postal_code"),
+        ("latitude", "longitude"),
+        "is_confidential",
+        "accessibility",
+        "transportation",
+    ]
+    extra = 0
+
+
+class PhoneInline(admin.TabularInline):
+    model = Phone
+    fields = ["number", "extension", "type", "description"]
+    extra = 0
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "city", "is_demo", "modified_at"]
+    list_filter = ["kind", "city", "is_demo"]
+    search_fields = ["name", "alternate_name", "hsds_id"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["city"]
+    readonly_fields = ["hsds_id", "created_at", "modified_at"]
+    inlines = [ServiceInline, LocationInline, PhoneInline]
+
+    def get_urls(self) -> list:
+        return hsds_upload_urls(self.admin_site) + super().get_urls()
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        refresh_search_vectors(form.instance.services.values_list("pk", flat=True))
+
+
+class ServiceCategoryInline(admin.TabularInline):
+    model = ServiceCategory
+    autocomplete_fields = ["category"]
+    fields = ["category"]
+    extra = 1
+
+
+class ServiceLanguageInline(admin.TabularInline):
+    model = ServiceLanguage
+    fields = ["language", "note"]
+    extra = 0
+
+
+class ServiceAtLocationInline(admin.TabularInline):
+    model = ServiceAtLocation
+    fields = ["location", "description"]
+    autocomplete_fields = ["location"]
+    extra = 0
+
+
+class ScheduleInline(admin.TabularInline):
+    model = Schedule
+    fk_name = "service"
+    fields = ["byday", "opens_at", "closes_at", "valid_from", "valid_to", "description"]
+    extra = 0
+
+
+class ServicePhoneInline(PhoneInline):
+    fk_name = "service"
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization", "status", "assured_date", "is_demo"]
+    list_filter = [
+        "status",
+        StaleFilter,
+        ("organization__kind", admin.ChoicesFieldListFilter),
+        "categories",
+        "is_demo",
+    ]
+    search_fields = ["name", "alternate_name", "organization__name", "hsds_id"]
+    list_select_related = ["organization"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["organization"]
+    readonly_fields = ["hsds_id", "last_modified", "created_at"]
+    inlines = [
+        ServiceCategoryInline,
+        ServiceLanguageInline,
+        ServiceAtLocationInline,
+        ServicePhoneInline,
+        ScheduleInline,
+    ]
+    actions = ["mark_verified_today"]
+    date_hierarchy = "assured_date"
+
+    @admin.action(description=_("Mark verified today"))
+    def mark_verified_today(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = services_mark_verified(queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d listing marked as verified today.",
+                "%(count)d listings marked as verified today.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        refresh_search_vectors([form.instance.pk])
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "organization", "city", "postal_code", "is_confidential"]
+    list_filter = ["is_confidential", "location_type"]
+    search_fields = ["name", "address_1", "city", "postal_code", "organization__name"]
+    list_select_related = ["organization"]
+    autocomplete_fields = ["organization"]
+    readonly_fields = ["hsds_id"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent", "code", "taxonomy"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+    readonly_fields = ["hsds_id"]
+
+    def save_model(self, request: HttpRequest, obj: Category, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            refresh_search_vectors(obj.services.values_list("pk", flat=True))
+
+
+@admin.register(Language)
+class LanguageAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    list_display = ["term", "expands_to"]
+    list_editable = ["expands_to"]
+    search_fields = ["term", "expands_to"]
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "status", "listing_link", "short_message"]
+    list_filter = ["status", "kind"]
+    search_fields = ["message", "contact_name", "contact_email", "service__name"]
+    list_select_related = ["service", "organization"]
+    readonly_fields = [
+        "kind",
+        "message",
+        "contact_name",
+        "contact_email",
+        "service",
+        "organization",
+        "listing_link",
+        "created_at",
+        "reviewed_by",
+        "reviewed_at",
+    ]
+    fields = [*readonly_fields[:7], "status", *readonly_fields[7:]]
+    actions = ["accept", "reject"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description=_("listing"))
+    def listing_link(self, suggestion: Suggestion) -> str:
+        if suggestion.service_id:
+            url = reverse("admin:directory_service_change", args=[suggestion.service_id])
+            return format_html('<a href="{}">{}</a>', url, suggestion.service)
+        if suggestion.organization_id:
+            url = reverse("admin:directory_organization_change", args=[suggestion.organization_id])
+            return format_html('<a href="{}">{}</a>', url, suggestion.organization)
+        return "—"
+
+    @admin.display(description=_("message"))
+    def short_message(self, suggestion: Suggestion) -> str:
+        return suggestion.message[:80]
+
+    def _review(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
+        count = suggestions_review(queryset, status=status, reviewer=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d suggestion marked %(status)s.",
+                "%(count)d suggestions marked %(status)s.",
+                count,
+            )
+            % {"count": count, "status": SuggestionStatus(status).label.lower()},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Accept the selected suggestions"))
+    def accept(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._review(request, queryset, SuggestionStatus.ACCEPTED)
+
+    @admin.action(description=_("Reject the selected suggestions"))
+    def reject(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._review(request, queryset, SuggestionStatus.REJECTED)
+
+    def save_model(self, request: HttpRequest, obj: Suggestion, form, change: bool) -> None:
+        if change and "status" in form.changed_data and obj.status != SuggestionStatus.NEW:
+            obj.reviewed_by = request.user
+            obj.reviewed_at = timezone.now()
+        super().save_model(request, obj, form, change)
