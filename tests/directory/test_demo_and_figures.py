@@ -1,0 +1,46 @@
+import pytest
+
+from directory import demo
+from directory.figures import home_figures
+from directory.models import Location, Organization, Schedule, Service, ServiceStatus
+from directory.search import apply_text_search, load_reference
+from tests.directory.factories import ServiceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_directory_is_complete_and_idempotent(django_assert_max_num_queries):
+    summary = demo.load()
+    services = Service.objects.filter(is_demo=True)
+    assert 140 <= services.count() <= 160
+    assert Organization.objects.filter(is_demo=True).values("kind").distinct().count() == 5
+    assert services.filter(languages__code="es").count() >= 10
+    assert Location.objects.filter(is_confidential=True).count() == 1
+    assert services.stale().count() >= 3
+    assert Schedule.objects.filter(opens_at="19:00", closes_at="07:00").exists()
+    assert Schedule.objects.filter(opens_at="00:00", closes_at="00:00").exists()
+    assert not Organization.objects.filter(is_demo=True, city__slug="").exists()
+    assert Organization.objects.filter(city__slug="riverbend-tx").count() == 24
+    assert "changed this run" in summary
+
+    before = {s.pk: (s.last_modified, s.modified_at, s.search_text) for s in Service.objects.all()}
+    counts = (Schedule.objects.count(), Location.objects.count())
+    again = demo.load()
+    assert again.endswith("0 changed this run")
+    after = {s.pk: (s.last_modified, s.modified_at, s.search_text) for s in Service.objects.all()}
+    assert after == before
+    assert (Schedule.objects.count(), Location.objects.count()) == counts
+
+    found = apply_text_search(Service.objects.public(), "clases de ingles", load_reference())
+    assert "Clases de inglés para adultos" in [service.name for service in found]
+
+
+def test_home_figures_count_public_listings(django_assert_max_num_queries):
+    ServiceFactory()
+    ServiceFactory(status=ServiceStatus.DEFUNCT)
+    organization = ServiceFactory().organization
+    ServiceFactory(organization=organization)
+    with django_assert_max_num_queries(1):
+        listings, organizations = home_figures()
+    assert listings.value == 3
+    assert organizations.value == 2
