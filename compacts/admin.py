@@ -45,58 +45,51 @@ class CompactAdmin(admin.ModelAdmin):
     inlines = [CommitmentInline]
 
 
-def _decide(modeladmin, request: HttpRequest, queryset: QuerySet, decide, done_message) -> None:
-    """Run a staff decision service on every selected request; skip those it refuses."""
-    done, skipped = 0, []
-    for staff in queryset.select_related("user", "city"):
-        try:
-            decide(actor=request.user, staff=staff, ip=client_ip(request))
-        except services.StaffDecisionError as error:
-            skipped.append(f"{staff.user} · {staff.city}: {error}")
-        except PermissionDenied:
-            modeladmin.message_user(
-                request, _("You may not decide staff requests."), messages.ERROR
-            )
-            return
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, done_message(done), messages.SUCCESS)
-    for line in skipped:
-        modeladmin.message_user(request, line, messages.WARNING)
+def _decision_action(name: str, decide, description, done_message):
+    """An admin action that runs a staff decision service (so it is audited and emailed)
+    on every selected request, and reports the ones the service refuses."""
+
+    def action(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
+        done, skipped = 0, []
+        for staff in queryset.select_related("user", "city"):
+            try:
+                decide(actor=request.user, staff=staff, ip=client_ip(request))
+            except services.StaffDecisionError as error:
+                skipped.append(f"{staff.user} · {staff.city}: {error}")
+            except PermissionDenied:
+                modeladmin.message_user(
+                    request, _("You may not decide staff requests."), messages.ERROR
+                )
+                return
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(request, done_message(done), messages.SUCCESS)
+        for line in skipped:
+            modeladmin.message_user(request, line, messages.WARNING)
+
+    action.__name__ = name
+    return admin.action(description=description)(action)
 
 
-@admin.action(description=_("Approve the selected requests (emails each person)"))
-def approve_staff(modeladmin, request, queryset):
-    _decide(
-        modeladmin,
-        request,
-        queryset,
-        services.staff_approve,
-        lambda n: ngettext("Approved %d request.", "Approved %d requests.", n) % n,
-    )
-
-
-@admin.action(description=_("Reject the selected requests (emails each person)"))
-def reject_staff(modeladmin, request, queryset):
-    _decide(
-        modeladmin,
-        request,
-        queryset,
-        services.staff_reject,
-        lambda n: ngettext("Rejected %d request.", "Rejected %d requests.", n) % n,
-    )
-
-
-@admin.action(description=_("Revoke the selected staff (emails each person)"))
-def revoke_staff(modeladmin, request, queryset):
-    _decide(
-        modeladmin,
-        request,
-        queryset,
-        services.staff_revoke,
-        lambda n: ngettext("Revoked %d staff member.", "Revoked %d staff members.", n) % n,
-    )
+approve_staff = _decision_action(
+    "approve_staff",
+    services.staff_approve,
+    _("Approve the selected requests (emails each person)"),
+    lambda n: ngettext("Approved %d request.", "Approved %d requests.", n) % n,
+)
+reject_staff = _decision_action(
+    "reject_staff",
+    services.staff_reject,
+    _("Reject the selected requests (emails each person)"),
+    lambda n: ngettext("Rejected %d request.", "Rejected %d requests.", n) % n,
+)
+revoke_staff = _decision_action(
+    "revoke_staff",
+    services.staff_revoke,
+    _("Revoke the selected staff (emails each person)"),
+    lambda n: ngettext("Revoked %d staff member.", "Revoked %d staff members.", n) % n,
+)
 
 
 @admin.register(CityStaff)

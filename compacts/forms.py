@@ -4,12 +4,21 @@ from django.utils.translation import gettext_lazy as _
 from .models import City, CityQuerySet, StaffRole
 
 
+class PortalForm(forms.Form):
+    def alert_errors(self) -> list[str]:
+        """Errors the person cannot see beside a field: the form's own and hidden fields'."""
+        errors = list(self.non_field_errors())
+        for field in self.hidden_fields():
+            errors.extend(field.errors)
+        return errors
+
+
 class CityChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: City) -> str:
         return f"{obj.name}, {obj.get_state_display()}"
 
 
-class SignatureForm(forms.Form):
+class SignatureForm(PortalForm):
     """Sign a compact for one of the cities the person is approved staff of.
 
     ``cities`` comes from compacts.permissions.cities_for_staff, so a city id the person
@@ -46,7 +55,7 @@ class SignatureForm(forms.Form):
             self.fields["city"].widget = forms.HiddenInput()
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(PortalForm):
     reason = forms.CharField(
         label=_("Why is your city withdrawing its signature?"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -55,7 +64,7 @@ class WithdrawForm(forms.Form):
     )
 
 
-class StaffRequestForm(forms.Form):
+class StaffRequestForm(PortalForm):
     role = forms.ChoiceField(label=_("Your role"), choices=StaffRole.choices)
     job_title = forms.CharField(label=_("Job title"), max_length=150)
     work_phone = forms.CharField(
