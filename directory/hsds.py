@@ -102,12 +102,18 @@ class ImportReport:
     def ok(self) -> bool:
         return self.skipped == 0
 
-    def lines(self) -> list[str]:
+    def table_counts(self) -> list[tuple[str, int, int, int]]:
+        """(table, created, updated, unchanged) for every table the import read."""
         tables = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
-        out = [
-            f"{table}: {self.created[table]} created, {self.updated[table]} updated, "
-            f"{self.unchanged[table]} unchanged"
+        return [
+            (table, self.created[table], self.updated[table], self.unchanged[table])
             for table in tables
+        ]
+
+    def lines(self) -> list[str]:
+        out = [
+            f"{table}: {created} created, {updated} updated, {unchanged} unchanged"
+            for table, created, updated, unchanged in self.table_counts()
         ]
         out.append(f"{self.skipped} row(s) skipped")
         out.extend(f"  {problem}" for problem in self.problems)
@@ -489,14 +495,14 @@ class _Importer:
                 setattr(obj, name, fields[name])
             changed_fields.update(diff)
             to_update.append(obj)
-        created = model.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+        created = _bulk_insert(model, to_create)
         if to_update:
             for field in model._meta.concrete_fields:
                 if getattr(field, "auto_now", False):
                     changed_fields.add(field.name)
                     for obj in to_update:
                         setattr(obj, field.attname, self.now)
-            model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=BATCH_SIZE)
+            _bulk_update(model, to_update, sorted(changed_fields))
         # Only once the batch is in: record the new ids and the counts.
         for obj in created:
             ids[obj.hsds_id] = obj.pk
@@ -542,7 +548,7 @@ class _Importer:
         ]
         for category in changed:
             category.parent_id = parents[category.pk]
-        self.m.Category.objects.bulk_update(changed, ["parent"], batch_size=BATCH_SIZE)
+        _bulk_update(self.m.Category, changed, ["parent"])
 
     def warn(self, table: str, row: Row, reason: str) -> None:
         self.report.warn(TABLE_FILES[table], row.line, reason)
@@ -768,9 +774,7 @@ class _Importer:
             changed_fields.update(diff)
             changed.append(location)
         if changed:
-            self.m.Location.objects.bulk_update(
-                changed, [*sorted(changed_fields), "modified_at"], batch_size=BATCH_SIZE
-            )
+            _bulk_update(self.m.Location, changed, [*sorted(changed_fields), "modified_at"])
             self.changed_anything = True
         self.report.updated[table] += len(changed)
         self.report.unchanged[table] += unchanged
@@ -887,6 +891,83 @@ class _Importer:
             self.write("languages", m.ServiceLanguage, service_batch)
         if location_batch:
             self.write("languages", m.LocationLanguage, location_batch)
+
+
+def _bulk_insert(model: type, objs: list) -> list:
+    """Insert new rows and set their primary keys.
+
+    On Postgres the rows go in with COPY (several times faster than INSERT ... VALUES for a
+    big package) and the keys are read back by HSDS id; elsewhere bulk_create does it.
+    """
+    from django.db import connection
+
+    if not objs:
+        return objs
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(field.column) for field in fields)
+    with connection.cursor() as cursor:
+        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row(
+                    [
+                        field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+                        for field in fields
+                    ]
+                )
+        cursor.execute(
+            f"SELECT hsds_id, {quote(model._meta.pk.column)} FROM {table} "  # noqa: S608
+            "WHERE hsds_id = ANY(%s)",
+            [[obj.hsds_id for obj in objs]],
+        )
+        pks = dict(cursor.fetchall())
+    for obj in objs:
+        obj.pk = pks[obj.hsds_id]
+        obj._state.adding = False
+    return objs
+
+
+def _bulk_update(model: type, objs: list, field_names: list[str]) -> None:
+    """Save ``field_names`` of ``objs`` in one statement per batch.
+
+    Django's bulk_update builds a CASE WHEN per field and row, which costs seconds per
+    thousand rows; on Postgres one UPDATE ... FROM (VALUES ...) does the same in milliseconds.
+    """
+    from django.db import connection
+
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objs, field_names, batch_size=BATCH_SIZE)
+        return
+    fields = [model._meta.get_field(name) for name in field_names]
+    pk = model._meta.pk
+    quote = connection.ops.quote_name
+    assignments = ", ".join(
+        f"{quote(field.column)} = v.{quote(field.column)}::{field.db_type(connection)}"
+        for field in fields
+    )
+    columns = ", ".join(quote(column) for column in [pk.column, *(f.column for f in fields)])
+    placeholder = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+    table = quote(model._meta.db_table)
+    for start in range(0, len(objs), BATCH_SIZE):
+        chunk = objs[start : start + BATCH_SIZE]
+        params: list[object] = []
+        for obj in chunk:
+            params.append(obj.pk)
+            params.extend(
+                field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields
+            )
+        sql = (
+            f"UPDATE {table} SET {assignments} "  # noqa: S608 (names are quoted model metadata)
+            f"FROM (VALUES {', '.join([placeholder] * len(chunk))}) AS v({columns}) "
+            f"WHERE {table}.{quote(pk.column)} = v.{quote(pk.column)}::{pk.db_type(connection)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 def _refresh_search_vectors() -> None:
