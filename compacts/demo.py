@@ -174,7 +174,7 @@ def _load_signatures(index: int, city: City, hate: Compact, equity: Compact) -> 
         renewed = datetime.date(2022, 3, 1 + index % 28) if index % 3 == 0 else None
         withdrawn = datetime.date(2021, 5, 10) if index % 13 == 7 else None
         plans.append((hate, signed, renewed, withdrawn))
-    if index % 3 != 2 and index != 0:  # the demo staff's city has this one left to sign
+    if index % 2 == 1:  # Riverbend (index 0), the demo staff's city has this one left to sign
         plans.append((equity, datetime.date(2021, 1 + index % 12, 2 + index % 26), None, None))
     for compact, signed_on, renewed_on, withdrawn_on in plans:
         # Never add a second signature where someone already signed through the site.
