@@ -171,8 +171,9 @@ def _load_signatures(index: int, city: City, hate: Compact, equity: Compact) -> 
     plans = []
     if index % 4 != 3:
         signed = datetime.date(2017, 8 + index % 5, 1 + index % 28)
-        renewed = datetime.date(2022, 3, 1 + index % 28) if index % 3 == 0 else None
         withdrawn = datetime.date(2021, 5, 10) if index % 13 == 7 else None
+        renewed = datetime.date(2022, 3, 1 + index % 28) if index % 3 == 0 else None
+        renewed = None if withdrawn else renewed
         plans.append((hate, signed, renewed, withdrawn))
     if index % 2 == 1:  # Riverbend (index 0), the demo staff's city has this one left to sign
         plans.append((equity, datetime.date(2021, 1 + index % 12, 2 + index % 26), None, None))

@@ -79,3 +79,12 @@ def test_demo_never_adds_a_second_signature_where_one_exists(settings):
     Signature.objects.create(compact=equity, city=riverbend, mayor_name="Signed on the site")
     demo.load()
     assert Signature.objects.filter(compact=equity, city=riverbend).count() == 1
+
+
+def test_demo_signatures_are_consistent(settings):
+    settings.DEBUG = True
+    demo.load()
+    assert not Signature.objects.filter(
+        withdrawn_on__isnull=False, renewed_on__isnull=False
+    ).exists()
+    assert all(s.mayor_name == s.city.mayor_name for s in Signature.objects.select_related("city"))
