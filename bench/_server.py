@@ -105,7 +105,7 @@ def wait_until_up(url: str, timeout: float = 30.0) -> None:
     while time.monotonic() < deadline:
         with (
             contextlib.suppress(OSError, urllib.error.URLError),
-            urllib.request.urlopen(url, timeout=2) as response,  # noqa: S310 - localhost
+            urllib.request.urlopen(url, timeout=2) as response,
         ):
             if response.status == 200:
                 return
