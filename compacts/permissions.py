@@ -5,6 +5,8 @@ Rules (checked on the server for every sign, renew and withdraw):
 - Only an *approved* CityStaff of that very city may act for it; pending, rejected and
   revoked requests give no rights at all.
 - The person must still have a verified email address.
+- Where the installation sets SIGNING_REQUIRES_MFA, the person must also have two-factor
+  authentication turned on.
 - Being a superuser does not make someone city staff: admins curate cities and decide staff
   requests in the Django admin, but the public sign / renew / withdraw forms are for the
   city's own approved staff, so that every signature names a person who speaks for the city.
@@ -13,6 +15,8 @@ Rules (checked on the server for every sign, renew and withdraw):
 """
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists
 
@@ -30,9 +34,12 @@ def cities_for_staff(user) -> CityQuerySet:
     if not (user.is_authenticated and user.is_active):
         return City.objects.none()
     verified = EmailAddress.objects.filter(user=user, verified=True)
-    return City.objects.filter(
+    cities = City.objects.filter(
         Exists(verified), staff__user=user, staff__status=StaffStatus.APPROVED
-    ).distinct()
+    )
+    if settings.SIGNING_REQUIRES_MFA:
+        cities = cities.filter(Exists(Authenticator.objects.filter(user=user)))
+    return cities.distinct()
 
 
 def can_act_for_city(user, city: City) -> bool:

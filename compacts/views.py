@@ -3,6 +3,8 @@
 import csv
 from collections.abc import Iterable
 
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
@@ -152,7 +154,17 @@ def compact_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _forbidden(request: HttpRequest, compact: Compact | None = None) -> HttpResponse:
-    return render(request, "compacts/not_city_staff.html", {"compact": compact}, status=403)
+    needs_second_factor = (
+        settings.SIGNING_REQUIRES_MFA
+        and request.user.is_authenticated
+        and not is_mfa_enabled(request.user)
+    )
+    return render(
+        request,
+        "compacts/not_city_staff.html",
+        {"compact": compact, "needs_second_factor": needs_second_factor},
+        status=403,
+    )
 
 
 @login_required

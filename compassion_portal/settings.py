@@ -203,6 +203,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Compassion Portal] "
 LOGIN_REDIRECT_URL = "account_profile"
 LOGIN_URL = "account_login"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Admins always need two-factor; an installation may require it of city staff who sign too.
+SIGNING_REQUIRES_MFA = env_bool("SIGNING_REQUIRES_MFA", default=False)
 
 # Email: Django's own setting names, honoured as given; the console by default.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

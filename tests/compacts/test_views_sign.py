@@ -1,4 +1,5 @@
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
 
 from compacts.models import AuditEvent, Signature, StaffStatus
@@ -220,3 +221,19 @@ def test_withdraw_anonymous_and_outsider(client, compact, city):
 
 def test_withdraw_wrong_method(staff_client, compact):
     assert staff_client.delete(reverse("compacts:withdraw", args=[compact.slug])).status_code == 405
+
+
+# an installation that requires two-factor for signing -------------------------------------
+
+
+def test_signing_can_require_two_factor(staff_client, staff, compact, city, settings):
+    settings.SIGNING_REQUIRES_MFA = True
+    response = staff_client.post(_sign_url(compact), _sign_data(city))
+    assert response.status_code == 403
+    assert reverse("mfa_activate_totp") in response.content.decode()
+    assert not Signature.objects.exists()
+
+    TOTP.activate(staff.user, generate_totp_secret())
+    response = staff_client.post(_sign_url(compact), _sign_data(city))
+    assert response.status_code == 302
+    assert Signature.objects.active().filter(compact=compact, city=city).count() == 1
