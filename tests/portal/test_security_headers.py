@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from tests.compacts.factories import CityFactory, CompactFactory
+from tests.curriculum.factories import LessonFactory, ThemeFactory
+from tests.directory.factories import ServiceFactory
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 SETTINGS_FILE = Path(__file__).resolve().parents[2] / "compassion_portal" / "settings.py"
@@ -38,9 +41,20 @@ PUBLIC_PAGES = [
     "compacts:compact_list",
     "compacts:city_list",
     "directory:search",
+    "directory:suggest",
     "curriculum:index",
+    "curriculum:community_models",
 ]
 ACCOUNT_PAGES = ["account_login", "account_signup", "account_reset_password"]
+# Detail pages: (url name, factory making the object the page shows).
+DETAIL_PAGES = [
+    ("compacts:compact_detail", CompactFactory),
+    ("compacts:city_detail", CityFactory),
+    ("directory:service_detail", ServiceFactory),
+    ("directory:organization_detail", lambda: ServiceFactory().organization),
+    ("curriculum:theme_detail", ThemeFactory),
+    ("curriculum:lesson_detail", LessonFactory),
+]
 
 
 @pytest.fixture
@@ -75,6 +89,22 @@ def _assert_security_headers(response) -> None:
 @pytest.mark.parametrize("name", PUBLIC_PAGES + ACCOUNT_PAGES)
 def test_pages_send_the_security_headers(client, production, name):
     response = client.get(reverse(name), secure=True)
+    assert response.status_code == 200
+    _assert_security_headers(response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "factory"), DETAIL_PAGES)
+def test_detail_pages_send_the_security_headers(client, production, name, factory):
+    response = client.get(reverse(name, args=[factory().slug]), secure=True)
+    assert response.status_code == 200
+    _assert_security_headers(response)
+
+
+@pytest.mark.django_db
+def test_signed_in_account_page_sends_the_security_headers(client, production):
+    client.force_login(UserFactory())
+    response = client.get(reverse("account_profile"), secure=True)
     assert response.status_code == 200
     _assert_security_headers(response)
 
