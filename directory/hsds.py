@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import re
+import time
 import uuid
 import zipfile
 from collections import Counter
@@ -88,6 +89,8 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     # Rows imported with an optional link left out (e.g. a parent term not in the package).
     warnings: list[Problem] = field(default_factory=list)
+    # Seconds spent per step, for the command's summary and the benchmark.
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def warn(self, file: str, line: int, reason: str) -> None:
         if len(self.warnings) < MAX_REPORTED_PROBLEMS:
@@ -123,6 +126,9 @@ class ImportReport:
             out.append(f"{len(self.warnings)} row(s) imported without an optional link")
             out.extend(f"  {problem}" for problem in self.warnings)
         return out
+
+    def timing_lines(self) -> list[str]:
+        return [f"  {step}: {seconds:.1f} s" for step, seconds in self.seconds.items()]
 
 
 @dataclass(frozen=True)
@@ -341,6 +347,9 @@ def package_import(path: str | Path | IO[bytes]) -> ImportReport:
         package.check()
         with transaction.atomic():
             _Importer(package, report).run()
+            committing = time.monotonic()
+        # Postgres checks the deferred foreign keys of every new row here.
+        report.seconds["commit"] = time.monotonic() - committing
     return report
 
 
@@ -411,22 +420,58 @@ class _Importer:
 
     def run(self) -> None:
         m = self.m
+        steps = [
+            ("taxonomies", self.read_taxonomies),
+            (
+                "taxonomy_terms",
+                lambda: self.import_rows("taxonomy_terms", m.Category, self.parse_term),
+            ),
+            ("term parents", self.link_term_parents),
+            ("attributes scan", self.scan_attributes),
+            (
+                "organizations",
+                lambda: self.import_rows("organizations", m.Organization, self.parse_organization),
+            ),
+            ("services", lambda: self.import_rows("services", m.Service, self.parse_service)),
+            ("locations", lambda: self.import_rows("locations", m.Location, self.parse_location)),
+            (
+                "addresses",
+                lambda: self.fold_into_locations(
+                    "addresses", self.parse_address, "address_hsds_id"
+                ),
+            ),
+            (
+                "accessibility",
+                lambda: self.fold_into_locations(
+                    "accessibility", self.parse_accessibility, "accessibility_hsds_id"
+                ),
+            ),
+            (
+                "service_at_location",
+                lambda: self.import_rows(
+                    "service_at_location", m.ServiceAtLocation, self.parse_service_at_location
+                ),
+            ),
+            ("phones", lambda: self.import_rows("phones", m.Phone, self.parse_phone)),
+            ("schedules", lambda: self.import_rows("schedules", m.Schedule, self.parse_schedule)),
+            ("languages", self.import_languages),
+            (
+                "attributes",
+                lambda: self.import_rows("attributes", m.ServiceCategory, self.parse_attribute),
+            ),
+            ("search vectors", self.refresh_search),
+        ]
+        for name, step in steps:
+            started = time.monotonic()
+            step()
+            self.report.seconds[name] = time.monotonic() - started
+
+    def read_taxonomies(self) -> None:
         self.taxonomy_names = {
             row.get("id"): row.get("name") for row in self.package.rows("taxonomies", self.report)
         }
-        self.import_rows("taxonomy_terms", m.Category, self.parse_term)
-        self.link_term_parents()
-        self.scan_attributes()
-        self.import_rows("organizations", m.Organization, self.parse_organization)
-        self.import_rows("services", m.Service, self.parse_service)
-        self.import_rows("locations", m.Location, self.parse_location)
-        self.fold_into_locations("addresses", self.parse_address, "address_hsds_id")
-        self.fold_into_locations("accessibility", self.parse_accessibility, "accessibility_hsds_id")
-        self.import_rows("service_at_location", m.ServiceAtLocation, self.parse_service_at_location)
-        self.import_rows("phones", m.Phone, self.parse_phone)
-        self.import_rows("schedules", m.Schedule, self.parse_schedule)
-        self.import_languages()
-        self.import_rows("attributes", m.ServiceCategory, self.parse_attribute)
+
+    def refresh_search(self) -> None:
         if self.changed_anything:
             _refresh_search_vectors()
 

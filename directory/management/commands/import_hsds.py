@@ -26,6 +26,10 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: nothing imported: {error}") from None
         for line in report.lines():
             self.stdout.write(line)
+        if options["verbosity"] >= 2:
+            self.stdout.write("time per step:")
+            for line in report.timing_lines():
+                self.stdout.write(line)
         self.stdout.write(f"done in {time.monotonic() - started:.1f} s")
         if not report.ok:
             raise CommandError(
