@@ -428,7 +428,8 @@ class Service(TimeStamped):
     )
     is_demo = models.BooleanField(_("demo content"), default=False)
 
-    # Kept up to date by search.refresh_search_vectors(); never edited by hand.
+    # Kept up to date by search.refresh_search_vectors(); never edited by hand. The
+    # tsvector is used on Postgres, the plain text by the simpler search on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
     search_text = models.TextField(blank=True, default="", editable=False)
 

@@ -503,7 +503,10 @@ def result_page(queryset: QuerySet, page: int) -> ResultPage:
     if count == 0:
         return ResultPage(services=[], number=1, count=0)
     offset = (number - 1) * PAGE_SIZE
-    services = list(with_card_fields(queryset)[offset : offset + PAGE_SIZE])
+    # Rank and sort only ids in the inner query; the joins and subqueries of a result card
+    # then run for this page's rows alone (one SQL statement).
+    page_ids = queryset.values("pk")[offset : offset + PAGE_SIZE]
+    services = list(with_card_fields(queryset.filter(pk__in=page_ids)))
     return ResultPage(services=services, number=number, count=count)
 
 
@@ -552,7 +555,8 @@ def browse(reference: Reference) -> Browse:
 
 
 def refresh_search_vectors(service_ids: Iterable[int] | None = None) -> int:
-    """Rebuild the search columns of these services (all when None); return how many.
+    """Rebuild the search columns of these services (all when None); return how many
+    rows changed.
 
     Call it after anything that changes a service's names, categories or descriptions, or
     its organization's name: admin saves, demo loading and HSDS imports do."""
@@ -573,14 +577,14 @@ def _refresh_postgres(ids: list[int] | None) -> int:
     category = Category._meta.db_table
     words = SearchWord._meta.db_table
 
-    def vector(column: str, weight: str) -> str:
+    def vector(column: str, weight: str, configs: tuple[str, ...] = CONFIGS) -> str:
         return " || ".join(
-            f"setweight(to_tsvector('{config}', {column}), '{weight}')" for config in CONFIGS
+            f"setweight(to_tsvector('{config}', {column}), '{weight}')" for config in configs
         )
 
     where = "" if ids is None else "WHERE s.id = ANY(%(ids)s)"
-    update = f"""
-        WITH doc AS (
+    doc = f"""
+        doc AS (
           SELECT s.id,
                  concat_ws(' ', s.name, s.alternate_name, o.name, o.alternate_name) AS names,
                  coalesce((
@@ -595,18 +599,31 @@ def _refresh_postgres(ids: list[int] | None) -> int:
           FROM {service} s JOIN {organization} o ON o.id = s.organization_id
           {where}
         )
-        UPDATE {service} AS target
-        SET search_vector = {vector("doc.names", "A")} || {vector("doc.categories", "B")}
-                            || {vector("doc.descriptions", "C")},
-            search_text = lower(unaccent(concat_ws(' ', doc.names, doc.categories,
-                                                   doc.descriptions)))
-        FROM doc WHERE target.id = doc.id
     """  # noqa: S608 - identifiers come from model metadata; values are parameters
+    # Names and categories are indexed with English and Spanish stems; descriptions, the
+    # bulk of the text, with English stems only (Spanish words still match as written,
+    # accents aside), which keeps the stored vector and the ranking work small.
+    # Rows whose vector would not change are not rewritten.
+    update = f"""
+        WITH {doc}, fresh AS (
+          SELECT id,
+                 {vector("names", "A")} || {vector("categories", "B")}
+                 || {vector("descriptions", "C", CONFIGS[:1])} AS vector
+          FROM doc
+        )
+        UPDATE {service} AS target SET search_vector = fresh.vector
+        FROM fresh
+        WHERE target.id = fresh.id AND target.search_vector IS DISTINCT FROM fresh.vector
+    """  # noqa: S608
     vocabulary = f"""
+        WITH {doc}
         INSERT INTO {words} (word)
         SELECT DISTINCT left(w, 100)
-        FROM {service} s, regexp_split_to_table(s.search_text, '[^[:alnum:]]+') AS w
-        WHERE length(w) >= 3 {"" if ids is None else "AND s.id = ANY(%(ids)s)"}
+        FROM doc, regexp_split_to_table(
+          lower(unaccent(concat_ws(' ', doc.names, doc.categories, doc.descriptions))),
+          '[^[:alnum:]]+'
+        ) AS w
+        WHERE length(w) >= 3
         ON CONFLICT (word) DO NOTHING
     """  # noqa: S608
     with connection.cursor() as cursor:

@@ -4,12 +4,13 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.apps import apps
 from django.db import connection
 
 from directory import search
 from directory.filters import ServiceFilter
-from directory.models import Schedule, Service, ServiceStatus
-from tests.directory.conftest import postgres_only
+from directory.models import Schedule, Service, ServiceStatus, Synonym
+from tests.directory.conftest import postgres_only, starter_synonyms_migration
 from tests.directory.factories import (
     CategoryFactory,
     DirectoryCityFactory,
@@ -348,12 +349,19 @@ def test_reference_lists_only_cities_with_listings(corpus):
     assert reference.category_ids_under("no-such") == []
 
 
-def test_starter_synonyms_are_installed():
-    from directory.models import Synonym
-
-    assert Synonym.objects.count() >= 50
-    assert Synonym.objects.filter(term="food stamps", expands_to="SNAP").exists()
-    assert Synonym.objects.filter(term="therapy", expands_to="counseling").exists()
+def test_starter_synonyms_cover_the_common_needs():
+    pairs = starter_synonyms_migration.STARTER_SYNONYMS
+    assert len(pairs) >= 50
+    assert len({term for term, _ in pairs}) == len(pairs)
+    assert Synonym.objects.count() >= len(pairs)
+    for term, expands_to in [
+        ("food stamps", "SNAP"),
+        ("therapy", "counseling"),
+        ("help paying rent", "rental assistance"),
+    ]:
+        assert Synonym.objects.filter(term=term, expands_to=expands_to).exists()
+    starter_synonyms_migration.add_synonyms(apps, None)
+    assert Synonym.objects.count() >= len(pairs)  # adding again duplicates nothing
 
 
 def test_location_factory_is_usable():
