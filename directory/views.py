@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +18,8 @@ from .forms import SuggestionForm
 from .models import Organization, Phone, Schedule, Service, ServiceAtLocation
 from .search import browse, load_reference, result_page
 from .services import suggestion_create
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,250}")
 
 
 def _page_number(raw: str | None) -> tuple[int, str]:
@@ -176,8 +180,8 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def suggest(request: HttpRequest) -> HttpResponse:
     slug = request.POST.get("service") or request.GET.get("service") or ""
     listing_service = (
-        Service.objects.public().select_related("organization").filter(slug=slug[:250]).first()
-        if slug
+        Service.objects.public().select_related("organization").filter(slug=slug).first()
+        if _SLUG.fullmatch(slug)
         else None
     )
     if request.method == "POST":

@@ -80,3 +80,11 @@ def test_rate_limit_answers_429(client, settings):
 
 def test_suggest_refuses_other_methods(client):
     assert client.put(SUGGEST).status_code == 405
+
+
+@pytest.mark.parametrize("slug", ["\x00", "a\x00b", "x" * 300, "../etc"])
+def test_odd_listing_references_are_ignored_not_errors(client, slug):
+    assert client.get(SUGGEST, {"service": slug}).status_code == 200
+    response = client.post(SUGGEST, {**GOOD, "service": slug})
+    assert response.status_code == 200
+    assert not Suggestion.objects.exists()
