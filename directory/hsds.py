@@ -1159,91 +1159,54 @@ def _length_error(model: type, fields: dict) -> str | None:
 # taxonomies are the same at every export (uuid5 of what they describe).
 _EXPORT_NAMESPACE = uuid.UUID("6f1c8a52-4d0e-4b8e-9a57-1d2f3c4b5a69")
 
-EXPORT_COLUMNS: dict[str, list[str]] = {
-    "organizations": [
-        "id",
-        "name",
-        "alternate_name",
-        "description",
-        "email",
-        "website",
-        "legal_status",
-        "year_incorporated",
-    ],
-    "services": [
-        "id",
-        "organization_id",
-        "name",
-        "alternate_name",
-        "description",
-        "url",
-        "email",
-        "status",
-        "interpretation_services",
-        "application_process",
-        "fees_description",
-        "wait_time",
-        "eligibility_description",
-        "minimum_age",
-        "maximum_age",
-        "assured_date",
-        "last_modified",
-    ],
-    "locations": [
-        "id",
-        "location_type",
-        "url",
-        "organization_id",
-        "name",
-        "alternate_name",
-        "description",
-        "transportation",
-        "latitude",
-        "longitude",
-    ],
-    "addresses": [
-        "id",
-        "location_id",
-        "address_1",
-        "address_2",
-        "city",
-        "region",
-        "state_province",
-        "postal_code",
-        "country",
-        "address_type",
-    ],
-    "accessibility": ["id", "location_id", "description"],
-    "service_at_location": ["id", "service_id", "location_id", "description"],
-    "phones": [
-        "id",
-        "organization_id",
-        "service_id",
-        "location_id",
-        "service_at_location_id",
-        "number",
-        "extension",
-        "type",
-        "description",
-    ],
-    "schedules": [
-        "id",
-        "service_id",
-        "location_id",
-        "service_at_location_id",
-        "freq",
-        "byday",
-        "opens_at",
-        "closes_at",
-        "valid_from",
-        "valid_to",
-        "description",
-    ],
-    "languages": ["id", "service_id", "location_id", "name", "code", "note"],
-    "taxonomies": ["id", "name", "description"],
-    "taxonomy_terms": ["id", "code", "name", "description", "parent_id", "taxonomy", "taxonomy_id"],
-    "attributes": ["id", "link_id", "taxonomy_term_id", "link_type", "link_entity", "value"],
+
+def _spec(text: str) -> list[tuple[str, str]]:
+    """ "column=lookup column ..." -> [(column, ORM lookup)]; a bare column is its own lookup."""
+    return [(part.split("=")[0], part.split("=")[-1]) for part in text.split()]
+
+
+# Each exported file: its columns and the ORM lookup each is read from, in order.
+EXPORT_TABLES: dict[str, list[tuple[str, str]]] = {
+    "taxonomies": _spec("id name description"),
+    "taxonomy_terms": _spec(
+        "id=hsds_id code name description parent_id=parent__hsds_id taxonomy taxonomy_id"
+    ),
+    "organizations": _spec(
+        "id=hsds_id name alternate_name description email website legal_status year_incorporated"
+    ),
+    "services": _spec(
+        "id=hsds_id organization_id=organization__hsds_id name alternate_name description url "
+        "email status interpretation_services application_process fees_description wait_time "
+        "eligibility_description minimum_age maximum_age assured_date last_modified"
+    ),
+    "locations": _spec(
+        "id=hsds_id location_type url organization_id=organization__hsds_id name alternate_name "
+        "description transportation latitude longitude"
+    ),
+    "addresses": _spec(
+        "id=address_hsds_id location_id=hsds_id address_1 address_2 city region state_province "
+        "postal_code country address_type=location_type"
+    ),
+    "accessibility": _spec(
+        "id=accessibility_hsds_id location_id=hsds_id description=accessibility"
+    ),
+    "service_at_location": _spec(
+        "id=hsds_id service_id=service__hsds_id location_id=location__hsds_id description"
+    ),
+    "phones": _spec(
+        "id=hsds_id organization_id=organization__hsds_id service_id=service__hsds_id "
+        "location_id=location__hsds_id service_at_location_id=service_at_location__hsds_id "
+        "number extension type description"
+    ),
+    "schedules": _spec(
+        "id=hsds_id service_id=service__hsds_id location_id=location__hsds_id "
+        "service_at_location_id=service_at_location__hsds_id freq byday opens_at closes_at "
+        "valid_from valid_to description"
+    ),
+    "languages": _spec("id service_id location_id name code note"),
+    "attributes": _spec("id link_id taxonomy_term_id link_type link_entity value"),
 }
+EXPORT_COLUMNS = {table: [column for column, _ in spec] for table, spec in EXPORT_TABLES.items()}
 
 
 def package_export(path: str | Path, *, include_confidential: bool = False) -> Counter[str]:
@@ -1338,7 +1301,6 @@ def _export(open_text, include_confidential: bool) -> Counter[str]:
     from . import models
 
     counts: Counter[str] = Counter()
-    files: dict[str, object] = {}
 
     def write(table: str, rows) -> None:
         with open_text(TABLE_FILES[table]) as handle:
@@ -1347,218 +1309,100 @@ def _export(open_text, include_confidential: bool) -> Counter[str]:
             for row in rows:
                 writer.writerow([_cell(value) for value in row])
                 counts[table] += 1
-        files[table] = True
 
-    def stream(queryset, *columns: str):
-        return queryset.order_by("pk").values_list(*columns).iterator(chunk_size=BATCH_SIZE)
+    def stream(queryset, *lookups: str):
+        return queryset.order_by("pk").values_list(*lookups).iterator(chunk_size=BATCH_SIZE)
 
-    taxonomies = sorted(set(models.Category.objects.values_list("taxonomy", flat=True)))
-    taxonomy_ids = {
-        name: str(uuid.uuid5(_EXPORT_NAMESPACE, f"taxonomy:{name}")) for name in taxonomies
-    }
+    def table_rows(table: str, queryset, *extra: str):
+        """The table's lookups (and ``extra`` ones after them) for every row of queryset."""
+        return stream(queryset, *(lookup for _, lookup in EXPORT_TABLES[table]), *extra)
+
+    names = sorted(set(models.Category.objects.values_list("taxonomy", flat=True)))
+    taxonomy_ids = {name: str(uuid.uuid5(_EXPORT_NAMESPACE, f"taxonomy:{name}")) for name in names}
     write(
         "taxonomies",
-        (
-            [taxonomy_ids[name], name or "Portal categories", name or "Portal categories"]
-            for name in taxonomies
-        ),
+        ([taxonomy_ids[name], name or "Portal categories", name] for name in names),
     )
-    write(
-        "taxonomy_terms",
-        (
-            [hsds_id, code, name, description, parent, taxonomy, taxonomy_ids[taxonomy]]
-            for hsds_id, code, name, description, parent, taxonomy in stream(
-                models.Category.objects,
-                "hsds_id",
-                "code",
-                "name",
-                "description",
-                "parent__hsds_id",
-                "taxonomy",
-            )
-        ),
+    terms = stream(
+        models.Category.objects,
+        *(lookup for _, lookup in EXPORT_TABLES["taxonomy_terms"][:-1]),
     )
-    write(
-        "organizations",
-        stream(
-            models.Organization.objects,
-            "hsds_id",
-            "name",
-            "alternate_name",
-            "description",
-            "email",
-            "website",
-            "legal_status",
-            "year_incorporated",
-        ),
-    )
-    write(
-        "services",
-        stream(
-            models.Service.objects,
-            "hsds_id",
-            "organization__hsds_id",
-            "name",
-            "alternate_name",
-            "description",
-            "url",
-            "email",
-            "status",
-            "interpretation_services",
-            "application_process",
-            "fees_description",
-            "wait_time",
-            "eligibility_description",
-            "minimum_age",
-            "maximum_age",
-            "assured_date",
-            "last_modified",
-        ),
-    )
+    write("taxonomy_terms", ([*row, taxonomy_ids[row[-1]]] for row in terms))
+    write("organizations", table_rows("organizations", models.Organization.objects))
+    write("services", table_rows("services", models.Service.objects))
 
     def locations():
-        for row in stream(
-            models.Location.objects,
-            "hsds_id",
-            "location_type",
-            "url",
-            "organization__hsds_id",
-            "name",
-            "alternate_name",
-            "description",
-            "transportation",
-            "latitude",
-            "longitude",
-            "is_confidential",
+        for *values, confidential in table_rows(
+            "locations", models.Location.objects, "is_confidential"
         ):
-            *values, confidential = row
             if confidential and not include_confidential:
                 values[7:10] = ["", None, None]  # transportation, latitude, longitude
             yield values
 
     write("locations", locations())
-    public = models.Location.objects.all()
+    shown = models.Location.objects.filter(_has_address_q())
     if not include_confidential:
-        public = public.filter(is_confidential=False)
+        shown = shown.filter(is_confidential=False)
     write(
         "addresses",
         (
             [*row[:-1], "physical" if row[-1] == "physical" else "postal"]
-            for row in stream(
-                public.filter(_has_address_q()),
-                "address_hsds_id",
-                "hsds_id",
-                "address_1",
-                "address_2",
-                "city",
-                "region",
-                "state_province",
-                "postal_code",
-                "country",
-                "location_type",
-            )
+            for row in table_rows("addresses", shown)
         ),
     )
     write(
         "accessibility",
-        stream(
-            models.Location.objects.exclude(accessibility=""),
-            "accessibility_hsds_id",
-            "hsds_id",
-            "accessibility",
-        ),
+        table_rows("accessibility", models.Location.objects.exclude(accessibility="")),
     )
     write(
-        "service_at_location",
-        stream(
-            models.ServiceAtLocation.objects,
-            "hsds_id",
-            "service__hsds_id",
-            "location__hsds_id",
-            "description",
-        ),
+        "service_at_location", table_rows("service_at_location", models.ServiceAtLocation.objects)
     )
-    write(
-        "phones",
-        stream(
-            models.Phone.objects,
-            "hsds_id",
-            "organization__hsds_id",
-            "service__hsds_id",
-            "location__hsds_id",
-            "service_at_location__hsds_id",
-            "number",
-            "extension",
-            "type",
-            "description",
-        ),
-    )
-    write(
-        "schedules",
-        stream(
-            models.Schedule.objects,
-            "hsds_id",
-            "service__hsds_id",
-            "location__hsds_id",
-            "service_at_location__hsds_id",
-            "freq",
-            "byday",
-            "opens_at",
-            "closes_at",
-            "valid_from",
-            "valid_to",
-            "description",
-        ),
-    )
+    write("phones", table_rows("phones", models.Phone.objects))
+    write("schedules", table_rows("schedules", models.Schedule.objects))
 
     def languages():
         # A language row of the package can name a service and a location at once; both
         # links then carry its id, and are written back as that one row.
+        lookups = ("hsds_id", "language__name", "language__code", "note")
         by_location = {
-            row[0]: row
-            for row in stream(
-                models.LocationLanguage.objects,
-                "hsds_id",
-                "location__hsds_id",
-                "language__name",
-                "language__code",
-                "note",
+            hsds_id: (location, name, code, note)
+            for hsds_id, location, name, code, note in stream(
+                models.LocationLanguage.objects, lookups[0], "location__hsds_id", *lookups[1:]
             )
         }
         for hsds_id, service, name, code, note in stream(
-            models.ServiceLanguage.objects,
-            "hsds_id",
-            "service__hsds_id",
-            "language__name",
-            "language__code",
-            "note",
+            models.ServiceLanguage.objects, lookups[0], "service__hsds_id", *lookups[1:]
         ):
-            location = by_location.pop(hsds_id, None)
-            yield [hsds_id, service, location[1] if location else "", name, code, note]
-        for hsds_id, location, name, code, note in by_location.values():
+            location = by_location.pop(hsds_id, ("",))[0]
+            yield [hsds_id, service, location, name, code, note]
+        for hsds_id, (location, name, code, note) in by_location.items():
             yield [hsds_id, "", location, name, code, note]
 
     write("languages", languages())
-
-    def attributes():
-        for hsds_id, service, term in stream(
-            models.ServiceCategory.objects, "hsds_id", "service__hsds_id", "category__hsds_id"
-        ):
-            yield [hsds_id, service, term, CATEGORY_LINK_TYPE, "service", ""]
-        for org, kind, city in stream(models.Organization.objects, "hsds_id", "kind", "city__slug"):
-            kind_id = uuid.uuid5(_EXPORT_NAMESPACE, f"kind:{org}")
-            yield [kind_id, org, "", KIND_LINK_TYPE, "organization", kind]
-            if city:
-                city_id = uuid.uuid5(_EXPORT_NAMESPACE, f"city:{org}")
-                yield [city_id, org, "", PARTNER_CITY_LINK_TYPE, "organization", city]
-        for (location,) in stream(models.Location.objects.filter(is_confidential=True), "hsds_id"):
-            flag_id = uuid.uuid5(_EXPORT_NAMESPACE, f"confidential:{location}")
-            yield [flag_id, location, "", CONFIDENTIAL_LINK_TYPE, "location", "true"]
-
-    write("attributes", attributes())
+    write("attributes", _attribute_rows(stream))
     with open_text("datapackage.json") as handle:
         handle.write(json.dumps(_datapackage(include_confidential), indent=2) + "\n")
     return counts
+
+
+def _attribute_rows(stream):
+    """Categories, and what HSDS 3.0 has no column for, as attribute rows."""
+    from . import models
+
+    def made_up_id(what: str, hsds_id: str) -> str:
+        return str(uuid.uuid5(_EXPORT_NAMESPACE, f"{what}:{hsds_id}"))
+
+    for hsds_id, service, term in stream(
+        models.ServiceCategory.objects, "hsds_id", "service__hsds_id", "category__hsds_id"
+    ):
+        yield [hsds_id, service, term, CATEGORY_LINK_TYPE, "service", ""]
+    for org, kind, city in stream(models.Organization.objects, "hsds_id", "kind", "city__slug"):
+        yield [made_up_id("kind", org), org, "", KIND_LINK_TYPE, "organization", kind]
+        if city:
+            yield [made_up_id("city", org), org, "", PARTNER_CITY_LINK_TYPE, "organization", city]
+    for (location,) in stream(models.Location.objects.filter(is_confidential=True), "hsds_id"):
+        flag_id = made_up_id("confidential", location)
+        yield [flag_id, location, "", CONFIDENTIAL_LINK_TYPE, "location", "true"]
 
 
 def _datapackage(include_confidential: bool) -> dict:
