@@ -25,7 +25,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,8 +34,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-PYTHON = sys.executable
+from _server import PYTHON, ROOT, fresh_database, gunicorn, production_env
+
 SERVICES = int(os.environ.get("BENCH_SERVICES", "200000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
@@ -66,17 +65,10 @@ GOALS = {
     "import_peak_mib": 1024,
 }
 
-# Settings for every child process: production-like, on the bench database.
-CHILD_ENV = {
-    **os.environ,
-    "DEBUG": "0",
-    "HTTPS": "0",
-    "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-" + "x" * 40),
-    "DATABASE_URL": DATABASE_URL,
-    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-    "BENCH_PAGES": "1",
-    "LOG_LEVEL": "WARNING",
-}
+# Settings for every child process: production-like (DEBUG=0, HTTPS=0), on the bench database.
+CHILD_ENV = production_env(
+    DATABASE_URL, ALLOWED_HOSTS="127.0.0.1,localhost,testserver", BENCH_PAGES="1"
+)
 
 
 def say(message: str) -> None:
@@ -105,17 +97,12 @@ def make_package() -> None:
 
 
 def reset_database() -> None:
-    import psycopg
-
     parts = urlsplit(DATABASE_URL)
     name = parts.path.lstrip("/")
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or name in ("postgres", "portal"):
         raise SystemExit(f"refusing to drop database {name!r}: use a dedicated bench database")
-    admin_url = parts._replace(path="/postgres").geturl()
     say(f"re-creating database {name}")
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
+    fresh_database(name, parts.port or 5432)
     manage("migrate", "--noinput", "-v", "0")
 
 
@@ -216,41 +203,6 @@ def _result_count(html: str) -> str:
 # -- 4: requests per second under gunicorn ----------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(port: int) -> subprocess.Popen:
-    env = {**CHILD_ENV, "GUNICORN_BIND": f"127.0.0.1:{port}"}
-    server = subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "--config",
-            "gunicorn.conf.py",
-            "--access-logfile",
-            "/dev/null",
-            "compassion_portal.wsgi",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.3)
-    server.terminate()
-    raise SystemExit("gunicorn did not answer /healthz within 30 s")
-
-
 def ensure_wrk() -> str | None:
     if shutil.which("wrk"):
         return shutil.which("wrk")
@@ -304,10 +256,9 @@ def _python_load(port: int, path: str) -> float:
 
 def measure_throughput() -> dict:
     wrk = ensure_wrk()
-    port = free_port()
-    say(f"gunicorn on 127.0.0.1:{port}; load with {'wrk' if wrk else 'a Python thread pool'}")
-    server = start_gunicorn(port)
-    try:
+    say(f"gunicorn (gunicorn.conf.py, 2 workers); load with {'wrk' if wrk else 'Python threads'}")
+    with gunicorn(CHILD_ENV) as (base, _pid):
+        port = int(base.rsplit(":", 1)[1])
         baseline = requests_per_second(port, "/bench/baseline/", wrk)
         say(f"baseline: {baseline:.1f} req/s")
         pages = {}
@@ -315,10 +266,11 @@ def measure_throughput() -> dict:
             rps = requests_per_second(port, "/directory/?" + urlencode(params), wrk)
             pages[label] = {"kind": kind, "rps": round(rps, 1), "ratio": round(rps / baseline, 3)}
             say(f"{label}: {rps:.1f} req/s ({rps / baseline:.2f} x baseline)")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    return {"tool": "wrk" if wrk else "python", "baseline_rps": round(baseline, 1), "pages": pages}
+    return {
+        "tool": "wrk" if wrk else "python",
+        "baseline_rps": round(baseline, 1),
+        "pages": pages,
+    }
 
 
 # -- report -----------------------------------------------------------------------------------
