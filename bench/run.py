@@ -50,7 +50,7 @@ RESULTS = ROOT / "bench" / "results" / "latest.json"
 QUERIES: list[tuple[str, str, dict[str, str]]] = [
     ("rare word", "selective", {"q": "zephyrine"}),
     ("a name", "selective", {"q": "Juniper Hollow"}),
-    ("rare word + kind", "selective", {"q": "zephyrine", "kind": "faith"}),
+    ("rare word + kind", "selective", {"q": "zephyrine", "kind": "nonprofit"}),
     ("a third of rows", "broad", {"q": "community"}),
     ("a third, page 3", "broad", {"q": "community", "page": "3"}),
     ("a third + language", "broad", {"q": "community", "language": "es"}),
