@@ -86,7 +86,7 @@ class ServiceFilter(django_filters.FilterSet):
         return search.in_categories(queryset, self.reference.category_ids_under(value))
 
     def filter_language(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return search.in_language(queryset, value)
+        return search.in_language(queryset, self.reference.language_ids[value])
 
     def filter_zip(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return search.in_postal_code(queryset, value[:5])

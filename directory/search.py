@@ -29,9 +29,11 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -62,6 +64,13 @@ CONFIGS = ("portal_en", "portal_es")
 # pg_trgm similarity above which a vocabulary word is taken as the intended one.
 TYPO_SIMILARITY = 0.3
 MAX_VARIANTS = 8
+# A full refresh of at least this many services rebuilds the GIN indexes (see below).
+BULK_REFRESH_ROWS = 20_000
+# The GIN indexes of the search columns (created in migrations 0002 and 0005).
+SEARCH_INDEXES = (
+    ("directory_service_search_gin", "search_vector"),
+    ("directory_service_name_gin", "name_vector"),
+)
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -107,6 +116,7 @@ class CityRef:
 class Reference:
     categories: list[CategoryRef] = field(default_factory=list)
     languages: list[tuple[str, str]] = field(default_factory=list)  # (code, name)
+    language_ids: dict[str, int] = field(default_factory=dict)  # code -> pk
     cities: list[CityRef] = field(default_factory=list)
     synonyms: list[tuple[str, str]] = field(default_factory=list)  # normalized term, expansion
 
@@ -174,6 +184,7 @@ def load_reference() -> Reference:
             )
         elif kind == "l":
             reference.languages.append((key, label))
+            reference.language_ids[key] = pk
         elif kind == "y":
             reference.cities.append(CityRef(pk, key, label, extra))
         else:
@@ -282,7 +293,10 @@ def _tsquery(variants: list[str]) -> SearchQuery:
 def _postgres_search(queryset: QuerySet, variants: list[str]) -> QuerySet:
     tsquery = _tsquery(variants)
     queryset = queryset.filter(search_vector=tsquery).annotate(
-        rank=SearchRank(F("search_vector"), tsquery, cover_density=True)
+        rank=SearchRank(F("search_vector"), tsquery, cover_density=True),
+        # Filtering on it (name_hit=True / False) compiles to name_vector @@ query, which
+        # the names' GIN index answers: result_page() uses it to bound the ranking work.
+        name_hit=ExpressionWrapper(Q(name_vector=tsquery), output_field=BooleanField()),
     )
     if len(variants) == 1:
         return queryset.order_by("-rank", "name", "pk")
@@ -350,10 +364,14 @@ def in_categories(queryset: QuerySet, category_ids: list[int]) -> QuerySet:
     )
 
 
-def in_language(queryset: QuerySet, code: str) -> QuerySet:
+def in_language(queryset: QuerySet, language_id: int) -> QuerySet:
+    # By id, not by a join on the code: the planner then knows from the statistics how
+    # many listings are in this language and picks the cheaper side to start from.
     return queryset.filter(
         Exists(
-            Service.languages.through.objects.filter(service=OuterRef("pk"), language__code=code)
+            Service.languages.through.objects.filter(
+                service=OuterRef("pk"), language_id=language_id
+            )
         )
     )
 
@@ -494,6 +512,20 @@ def with_card_fields(queryset: QuerySet) -> QuerySet:
     )
 
 
+def ranking_candidates(queryset: QuerySet) -> QuerySet:
+    """The rows worth ranking: those whose names match first, then the other matches,
+    at most COUNT_CAP + 1 of each, every filter applied before the cap.
+
+    A broad word matches a third of the directory; ranking all of it reads most of the
+    table to show 20 rows, while the count (and so the pages) stop at COUNT_CAP anyway.
+    When fewer than COUNT_CAP + 1 listings match, every one of them is a candidate and the
+    order is exactly that of ``apply_text_search``."""
+    unordered = queryset.order_by().values("pk")
+    by_name = unordered.filter(name_hit=True)[: COUNT_CAP + 1]
+    others = unordered.filter(name_hit=False)[: COUNT_CAP + 1]
+    return by_name.union(others, all=True)
+
+
 def result_page(queryset: QuerySet, page: int) -> ResultPage:
     """Two queries: the count up to COUNT_CAP + 1 rows, then the rows of ``page``
     (moved to the last page when past the end)."""
@@ -503,9 +535,12 @@ def result_page(queryset: QuerySet, page: int) -> ResultPage:
     if count == 0:
         return ResultPage(services=[], number=1, count=0)
     offset = (number - 1) * PAGE_SIZE
+    ranked = queryset
+    if count > COUNT_CAP and "name_hit" in queryset.query.annotations:
+        ranked = queryset.filter(pk__in=ranking_candidates(queryset))
     # Rank and sort only ids in the inner query; the joins and subqueries of a result card
     # then run for this page's rows alone (one SQL statement).
-    page_ids = queryset.values("pk")[offset : offset + PAGE_SIZE]
+    page_ids = ranked.values("pk")[offset : offset + PAGE_SIZE]
     services = list(with_card_fields(queryset.filter(pk__in=page_ids)))
     return ResultPage(services=services, number=number, count=count)
 
@@ -568,6 +603,15 @@ def refresh_search_vectors(service_ids: Iterable[int] | None = None) -> int:
     return _refresh_portable(ids)
 
 
+def _search_tables() -> list[str]:
+    """The tables a search page reads."""
+    from .models import Organization, ServiceAtLocation
+
+    models = [Service, ServiceCategory, Service.languages.through, ServiceAtLocation]
+    models += [Location, Organization, Category, SearchWord]
+    return [model._meta.db_table for model in models]
+
+
 def _refresh_postgres(ids: list[int] | None) -> int:
     from .models import Organization
 
@@ -606,14 +650,16 @@ def _refresh_postgres(ids: list[int] | None) -> int:
     # Rows whose vector would not change are not rewritten.
     update = f"""
         WITH {doc}, fresh AS (
-          SELECT id,
-                 {vector("names", "A")} || {vector("categories", "B")}
-                 || {vector("descriptions", "C", CONFIGS[:1])} AS vector
-          FROM doc
+          SELECT id, names_vector || {vector("categories", "B")}
+                 || {vector("descriptions", "C", CONFIGS[:1])} AS vector, names_vector
+          FROM (SELECT doc.*, {vector("names", "A")} AS names_vector FROM doc) AS named
         )
-        UPDATE {service} AS target SET search_vector = fresh.vector
+        UPDATE {service} AS target
+        SET search_vector = fresh.vector, name_vector = fresh.names_vector
         FROM fresh
-        WHERE target.id = fresh.id AND target.search_vector IS DISTINCT FROM fresh.vector
+        WHERE target.id = fresh.id
+          AND (target.search_vector IS DISTINCT FROM fresh.vector
+               OR target.name_vector IS DISTINCT FROM fresh.names_vector)
     """  # noqa: S608
     vocabulary = f"""
         WITH {doc}
@@ -627,9 +673,34 @@ def _refresh_postgres(ids: list[int] | None) -> int:
         ON CONFLICT (word) DO NOTHING
     """  # noqa: S608
     with connection.cursor() as cursor:
+        bulk = False
+        if ids is None:
+            cursor.execute(f"SELECT count(*) FROM {service}")  # noqa: S608
+            bulk = cursor.fetchone()[0] >= BULK_REFRESH_ROWS
+        if bulk:
+            # A full refresh of a large directory rewrites most rows: updating the GIN
+            # indexes row by row costs more than building them again afterwards. DROP and
+            # CREATE are transactional, so a failure leaves the indexes as they were.
+            # (A rebuilt index may serve only later transactions, hence "large": a small
+            # directory keeps its indexes.) Index changes are refused while foreign-key
+            # checks of rows written earlier in the transaction (an import) are pending:
+            # check them now, and defer them again afterwards.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for index, _column in SEARCH_INDEXES:
+                cursor.execute(f"DROP INDEX IF EXISTS {index}")
         cursor.execute(update, {"ids": ids})
         count = cursor.rowcount
         cursor.execute(vocabulary, {"ids": ids})
+        if bulk:
+            for index, column in SEARCH_INDEXES:
+                cursor.execute(
+                    f"CREATE INDEX IF NOT EXISTS {index} ON {service} USING gin ({column})"
+                )
+            # After a bulk load, fresh statistics let the planner see how common a word,
+            # a language or a category is (autovacuum may not have run yet, or be off).
+            for table in _search_tables():
+                cursor.execute(f"ANALYZE {table}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     return count
 
 

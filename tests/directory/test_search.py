@@ -366,3 +366,72 @@ def test_starter_synonyms_cover_the_common_needs():
 
 def test_location_factory_is_usable():
     assert LocationFactory().address_lines[-1] == "Riverbend, TX 78999"
+
+
+def _broad_directory(spanish):
+    """More than COUNT_CAP listings mentioning "garden" in their descriptions, then (last
+    in table order, so never among the first rows scanned) the listings named after it."""
+    organization = OrganizationFactory(name="Parks Department")
+    Service.objects.bulk_create(
+        Service(
+            organization=organization,
+            name=f"Program {n:04}",
+            slug=f"program-{n}",
+            description="Volunteers tend the community garden on Saturdays.",
+        )
+        for n in range(search.COUNT_CAP + 50)
+    )
+    ServiceFactory(name="Garden", description="Plots to rent.", organization=organization)
+    ServiceFactory(
+        name="Garden Tools Library", description="Borrow a rake.", organization=organization
+    )
+    ServiceFactory(name="Jardín Garden Club", description="Clases en español.", languages=[spanish])
+    search.refresh_search_vectors()
+
+
+def _first_page(params: dict[str, str]) -> search.ResultPage:
+    reference = search.load_reference()
+    filterset = ServiceFilter(params, queryset=Service.objects.public(), reference=reference)
+    assert filterset.form.is_valid(), filterset.form.errors
+    return search.result_page(filterset.qs, 1)
+
+
+def test_a_broad_query_still_puts_the_named_listings_first():
+    _broad_directory(LanguageFactory(code="es", name="Spanish"))
+    page = _first_page({"q": "garden"})
+    assert page.count_is_capped
+    assert len(page.services) == search.PAGE_SIZE
+    assert {s.name for s in page.services[:3]} == {
+        "Garden",
+        "Garden Tools Library",
+        "Jardín Garden Club",
+    }
+    assert all(s.name.startswith("Program") for s in page.services[3:])
+
+
+def test_a_broad_query_filters_before_bounding_the_ranking():
+    spanish = LanguageFactory(code="es", name="Spanish")
+    _broad_directory(spanish)
+    page = _first_page({"q": "garden", "language": "es"})
+    assert [s.name for s in page.services] == ["Jardín Garden Club"]
+    assert page.count == 1
+
+
+@postgres_only
+def test_a_full_refresh_of_a_large_directory_rebuilds_the_indexes(monkeypatch):
+    monkeypatch.setattr(search, "BULK_REFRESH_ROWS", 1)
+    # Rows written earlier in the transaction (as in an import) leave foreign-key checks
+    # pending; the index rebuild must still work, and the checks stay deferred afterwards.
+    ServiceFactory(name="Harbor Food Pantry")
+    assert search.refresh_search_vectors() == 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'directory_service' "
+            "AND indexname = ANY(%s)",
+            [[index for index, _column in search.SEARCH_INDEXES]],
+        )
+        assert {row[0] for row in cursor.fetchall()} == {
+            index for index, _column in search.SEARCH_INDEXES
+        }
+    assert Service.objects.get().name_vector is not None
+    assert search.refresh_search_vectors() == 0
