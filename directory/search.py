@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -58,6 +59,8 @@ from .models import (
 )
 
 PAGE_SIZE = 20
+BROWSE_CACHE_KEY = "directory:browse-counts"
+BROWSE_CACHE_SECONDS = 300
 COUNT_CAP = 1000
 MAX_QUERY_LENGTH = 200
 CONFIGS = ("portal_en", "portal_es")
@@ -498,6 +501,11 @@ class ResultPage:
         return (self.number - 1) * self.page_size + len(self.services)
 
 
+# The columns a result card shows (templates/directory/includes/result.html): the wide
+# text columns and the search vectors stay in the database.
+CARD_FIELDS = ("name", "slug", "description", "status", "organization__name")
+
+
 def with_card_fields(queryset: QuerySet) -> QuerySet:
     """What a result card shows beyond the service row, in the same query: its
     organization and the town and ZIP of its first public (non-confidential) location."""
@@ -506,9 +514,13 @@ def with_card_fields(queryset: QuerySet) -> QuerySet:
         .filter(service_at_locations__service=OuterRef("pk"))
         .order_by("pk")
     )
-    return queryset.select_related("organization").annotate(
-        place_city=Subquery(first_public.values("city")[:1]),
-        place_postal_code=Subquery(first_public.values("postal_code")[:1]),
+    return (
+        queryset.select_related("organization")
+        .only(*CARD_FIELDS)
+        .annotate(
+            place_city=Subquery(first_public.values("city")[:1]),
+            place_postal_code=Subquery(first_public.values("postal_code")[:1]),
+        )
     )
 
 
@@ -556,21 +568,11 @@ class Browse:
 
 
 def browse(reference: Reference) -> Browse:
-    """Public services per category and per kind of organization (two queries)."""
+    """Public services per category and per kind of organization (two queries, none
+    while the counts are in the cache)."""
     from .models import OrganizationKind
 
-    per_category = dict(
-        ServiceCategory.objects.filter(service__status__in=PUBLIC_STATUSES)
-        .values_list("category_id")
-        .annotate(n=Count("service_id", distinct=True))
-        .values_list("category_id", "n")
-    )
-    per_kind = dict(
-        Service.objects.public()
-        .values_list("organization__kind")
-        .annotate(n=Count("pk"))
-        .values_list("organization__kind", "n")
-    )
+    per_category, per_kind = browse_counts()
     return Browse(
         categories=[
             (category, per_category[category.pk])
@@ -583,6 +585,29 @@ def browse(reference: Reference) -> Browse:
             if per_kind.get(kind.value)
         ],
     )
+
+
+def browse_counts() -> tuple[dict[int, int], dict[str, int]]:
+    """Public services per category id and per kind of organization, kept in the cache
+    for BROWSE_CACHE_SECONDS: counting a large directory takes a while, and a count a few
+    minutes old is fine for browsing."""
+    counts = cache.get(BROWSE_CACHE_KEY)
+    if counts is not None:
+        return counts
+    per_category = dict(
+        ServiceCategory.objects.filter(service__status__in=PUBLIC_STATUSES)
+        .values_list("category_id")
+        .annotate(n=Count("service_id", distinct=True))
+        .values_list("category_id", "n")
+    )
+    per_kind = dict(
+        Service.objects.public()
+        .values_list("organization__kind")
+        .annotate(n=Count("pk"))
+        .values_list("organization__kind", "n")
+    )
+    cache.set(BROWSE_CACHE_KEY, (per_category, per_kind), BROWSE_CACHE_SECONDS)
+    return per_category, per_kind
 
 
 # ---------------------------------------------------------------------------------------

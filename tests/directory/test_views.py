@@ -127,6 +127,27 @@ def test_search_without_criteria_browses_categories_and_kinds(client, directory)
     assert html.count("<h1") == 1
 
 
+def test_browse_counts_are_cached_for_a_few_minutes(client, directory, django_assert_num_queries):
+    client.get(SEARCH)
+    ServiceFactory(name="One more pantry", categories=[CategoryFactory(name="Food", slug="x")])
+    with django_assert_num_queries(1):  # the reference data; the counts come from the cache
+        html = client.get(SEARCH).content.decode()
+    assert "20 listings" in html
+    assert "60 listings" in html  # the new listing is counted when the cache expires
+
+
+def test_filter_selects_keep_the_choice_and_mark_errors(client, directory):
+    html = client.get(SEARCH, {"category": "housing", "kind": "<b>"}).content.decode()
+    assert '<option value="housing" selected>Housing</option>' in html
+    assert '<option value="food">Food</option>' in html
+    assert '<option value="" selected>Any language</option>' in html
+    kind = re.search(r'<select name="kind"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in kind
+    assert 'aria-describedby="id_kind_error"' in kind
+    assert '<option value="">Any kind</option>' in html  # an unknown value selects nothing
+    assert "<b>" not in html
+
+
 def test_no_results_offers_help(client, directory):
     html = client.get(SEARCH, {"q": "xylophone repair"}).content.decode()
     assert "No listing matches your search." in html
