@@ -44,6 +44,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.sql.where import WhereNode
 
 from .models import (
     PUBLIC_STATUSES,
@@ -524,36 +525,67 @@ def with_card_fields(queryset: QuerySet) -> QuerySet:
     )
 
 
-def ranking_candidates(queryset: QuerySet) -> QuerySet:
-    """The rows worth ranking: those whose names match first, then the other matches,
-    at most COUNT_CAP + 1 of each, every filter applied before the cap.
+def ranking_candidates(queryset: QuerySet) -> list[int]:
+    """The ids worth ranking, at most COUNT_CAP + 1: those whose names match first, then
+    the other matches, every filter applied before the cap.
 
     A broad word matches a third of the directory; ranking all of it reads most of the
     table to show 20 rows, while the count (and so the pages) stop at COUNT_CAP anyway.
-    When fewer than COUNT_CAP + 1 listings match, every one of them is a candidate and the
-    order is exactly that of ``apply_text_search``."""
-    unordered = queryset.order_by().values("pk")
-    by_name = unordered.filter(name_hit=True)[: COUNT_CAP + 1]
-    others = unordered.filter(name_hit=False)[: COUNT_CAP + 1]
-    return by_name.union(others, all=True)
+    When at most COUNT_CAP listings match, every one of them is a candidate and the order
+    is exactly that of ``apply_text_search``. (Postgres stops reading the second part of
+    the union once the names alone give enough rows.)"""
+    unordered = queryset.order_by().values_list("pk", flat=True)
+    # A name match is a match: without the redundant full-vector condition the planner
+    # reads the names' index alone instead of also building a bitmap of every match.
+    by_name = _without_full_match(unordered).filter(name_hit=True)
+    others = unordered.filter(name_hit=False)
+    return list(by_name.union(others, all=True)[: COUNT_CAP + 1])
+
+
+def _without_full_match(queryset: QuerySet) -> QuerySet:
+    """The queryset without its ``search_vector @@ query`` condition (other filters kept)."""
+    search_vector = Service._meta.get_field("search_vector")
+    clone = queryset.all()
+    clone.query.where.children = [
+        child
+        for child in clone.query.where.children
+        if getattr(getattr(child, "lhs", None), "target", None) is not search_vector
+    ]
+    return clone
+
+
+def _ordering_only(queryset: QuerySet) -> QuerySet:
+    """The queryset's annotations and order without its conditions, for rows already
+    known to pass them: the filters are not evaluated a second time."""
+    clone = queryset.all()
+    clone.query.where = WhereNode()
+    return clone
 
 
 def result_page(queryset: QuerySet, page: int) -> ResultPage:
     """Two queries: the count up to COUNT_CAP + 1 rows, then the rows of ``page``
-    (moved to the last page when past the end)."""
-    count = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+    (moved to the last page when past the end).
+
+    For a full-text search (Postgres) the first query fetches the ids of the ranking
+    candidates instead, which gives the count too, and the second ranks only those."""
+    candidates = None
+    if "name_hit" in queryset.query.annotations:
+        candidates = ranking_candidates(queryset)
+        count = len(candidates)
+    else:
+        count = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
     last_page = max(1, -(-min(count, COUNT_CAP) // PAGE_SIZE))
     number = min(max(page, 1), last_page)
     if count == 0:
         return ResultPage(services=[], number=1, count=0)
     offset = (number - 1) * PAGE_SIZE
     ranked = queryset
-    if count > COUNT_CAP and "name_hit" in queryset.query.annotations:
-        ranked = queryset.filter(pk__in=ranking_candidates(queryset))
+    if candidates is not None:
+        ranked = _ordering_only(queryset).filter(pk__in=candidates)
     # Rank and sort only ids in the inner query; the joins and subqueries of a result card
     # then run for this page's rows alone (one SQL statement).
     page_ids = ranked.values("pk")[offset : offset + PAGE_SIZE]
-    services = list(with_card_fields(queryset.filter(pk__in=page_ids)))
+    services = list(with_card_fields(_ordering_only(queryset).filter(pk__in=page_ids)))
     return ResultPage(services=services, number=number, count=count)
 
 
