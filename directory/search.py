@@ -44,7 +44,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.sql.where import WhereNode
 
 from .models import (
     PUBLIC_STATUSES,
@@ -525,21 +524,46 @@ def with_card_fields(queryset: QuerySet) -> QuerySet:
     )
 
 
-def ranking_candidates(queryset: QuerySet) -> list[int]:
-    """The ids worth ranking, at most COUNT_CAP + 1: those whose names match first, then
-    the other matches, every filter applied before the cap.
+def ranked_candidates(queryset: QuerySet) -> list[int]:
+    """The ids worth ranking, best first, at most COUNT_CAP + 1 of them: those whose names
+    match, then the other matches, every filter applied before the cap. One query.
 
     A broad word matches a third of the directory; ranking all of it reads most of the
     table to show 20 rows, while the count (and so the pages) stop at COUNT_CAP anyway.
-    When at most COUNT_CAP listings match, every one of them is a candidate and the order
-    is exactly that of ``apply_text_search``. (Postgres stops reading the second part of
-    the union once the names alone give enough rows.)"""
-    unordered = queryset.order_by().values_list("pk", flat=True)
+    When at most COUNT_CAP listings match, every one of them is a candidate, sorted as
+    ``apply_text_search`` sorts them. Each row is ranked as it is read (no second visit)."""
+    order = [str(item) for item in queryset.query.order_by]
+    keys = [item.removeprefix("-") for item in order]
+    columns = ["pk", *(key for key in keys if key != "pk")]
+    unordered = queryset.order_by()
     # A name match is a match: without the redundant full-vector condition the planner
     # reads the names' index alone instead of also building a bitmap of every match.
-    by_name = _without_full_match(unordered).filter(name_hit=True)
-    others = unordered.filter(name_hit=False)
-    return list(by_name.union(others, all=True)[: COUNT_CAP + 1])
+    by_name = (
+        _without_full_match(unordered)
+        .filter(name_hit=True)
+        .annotate(tier=Value(0))
+        .values_list(*columns, "tier")[: COUNT_CAP + 1]
+    )
+    others = (
+        unordered.filter(name_hit=False)
+        .annotate(tier=Value(1))
+        .values_list(*columns, "tier")[: COUNT_CAP + 1]
+    )
+    sql, params = by_name.union(others, all=True).query.sql_with_params()
+    sort = ", ".join(
+        f"{columns.index(key) + 1}{' DESC' if item.startswith('-') else ''}"
+        for item, key in zip(order, keys, strict=True)
+    )
+    tier = len(columns) + 1
+    # The names first (the tier), then the best ranked of the others; then the order.
+    candidates = f"""
+        SELECT * FROM (
+          SELECT * FROM ({sql}) AS matches ORDER BY {tier}, {sort} LIMIT {COUNT_CAP + 1}
+        ) AS candidates ORDER BY {sort}
+    """  # noqa: S608 - compiled by the ORM; the sort is column positions
+    with connection.cursor() as cursor:
+        cursor.execute(candidates, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _without_full_match(queryset: QuerySet) -> QuerySet:
@@ -554,24 +578,16 @@ def _without_full_match(queryset: QuerySet) -> QuerySet:
     return clone
 
 
-def _ordering_only(queryset: QuerySet) -> QuerySet:
-    """The queryset's annotations and order without its conditions, for rows already
-    known to pass them: the filters are not evaluated a second time."""
-    clone = queryset.all()
-    clone.query.where = WhereNode()
-    return clone
-
-
 def result_page(queryset: QuerySet, page: int) -> ResultPage:
     """Two queries: the count up to COUNT_CAP + 1 rows, then the rows of ``page``
     (moved to the last page when past the end).
 
-    For a full-text search (Postgres) the first query fetches the ids of the ranking
-    candidates instead, which gives the count too, and the second ranks only those."""
-    candidates = None
+    For a full-text search (Postgres) the first query fetches the ranked ids of the
+    candidates instead, which gives the count too; the second fetches this page's rows."""
+    ranked_ids = None
     if "name_hit" in queryset.query.annotations:
-        candidates = ranking_candidates(queryset)
-        count = len(candidates)
+        ranked_ids = ranked_candidates(queryset)
+        count = len(ranked_ids)
     else:
         count = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
     last_page = max(1, -(-min(count, COUNT_CAP) // PAGE_SIZE))
@@ -579,13 +595,16 @@ def result_page(queryset: QuerySet, page: int) -> ResultPage:
     if count == 0:
         return ResultPage(services=[], number=1, count=0)
     offset = (number - 1) * PAGE_SIZE
-    ranked = queryset
-    if candidates is not None:
-        ranked = _ordering_only(queryset).filter(pk__in=candidates)
-    # Rank and sort only ids in the inner query; the joins and subqueries of a result card
-    # then run for this page's rows alone (one SQL statement).
-    page_ids = ranked.values("pk")[offset : offset + PAGE_SIZE]
-    services = list(with_card_fields(_ordering_only(queryset).filter(pk__in=page_ids)))
+    if ranked_ids is not None:
+        page_ids = ranked_ids[offset : offset + PAGE_SIZE]
+        rows = with_card_fields(queryset.model.objects.filter(pk__in=page_ids).order_by())
+        by_id = {service.pk: service for service in rows}
+        services = [by_id[pk] for pk in page_ids]
+    else:
+        # Sort only ids in the inner query; the joins and subqueries of a result card
+        # then run for this page's rows alone (one SQL statement).
+        page_ids = queryset.values("pk")[offset : offset + PAGE_SIZE]
+        services = list(with_card_fields(queryset.filter(pk__in=page_ids)))
     return ResultPage(services=services, number=number, count=count)
 
 

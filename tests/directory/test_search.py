@@ -435,3 +435,15 @@ def test_a_full_refresh_of_a_large_directory_rebuilds_the_indexes(monkeypatch):
         }
     assert Service.objects.get().name_vector is not None
     assert search.refresh_search_vectors() == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["pantry", "food", "comida", pytest.param("fod pantry", marks=postgres_only), "therapy"],
+)
+def test_a_result_page_keeps_the_ranking_order(corpus, query):
+    reference = search.load_reference()
+    ranked = search.apply_text_search(Service.objects.public(), query, reference)
+    page = search.result_page(ranked, 1)
+    assert [s.name for s in page.services] == found(query)
+    assert page.count == len(found(query)) > 0
