@@ -8,14 +8,17 @@ Postgres
     is parsed with ``websearch_to_tsquery`` in both configurations and OR'd with variants:
     one per admin-curated synonym it contains ("food stamps" -> "SNAP") and one with its
     misspelled words replaced by their nearest vocabulary words (pg_trgm similarity over
-    ``SearchWord``). Matches are ranked by ``ts_rank_cd``.
+    ``SearchWord``). Matches are ranked by ``ts_rank_cd``; a result page ranks a bounded
+    candidate set (``ranked_candidates``): the listings whose names match, found through
+    ``Service.name_vector`` and its own GIN index, then other matches, COUNT_CAP + 1 at most.
 SQLite
     Every word must appear in ``Service.search_text`` (names, categories and descriptions,
     lower-cased and without accents); synonyms give alternative word lists.
 
 A search page costs at most four queries: the reference data (categories, languages,
 cities, synonyms: one UNION query), the misspelling look-up, a count capped at
-``COUNT_CAP + 1`` rows and the page of rows.
+``COUNT_CAP + 1`` rows (on Postgres with a query: the ranked candidate ids, which give
+the count) and the page of rows.
 """
 
 import datetime
@@ -67,13 +70,8 @@ CONFIGS = ("portal_en", "portal_es")
 # pg_trgm similarity above which a vocabulary word is taken as the intended one.
 TYPO_SIMILARITY = 0.3
 MAX_VARIANTS = 8
-# A full refresh of at least this many services rebuilds the GIN indexes (see below).
+# A refresh that rewrites at least this many services renews the planner's statistics.
 BULK_REFRESH_ROWS = 20_000
-# The GIN indexes of the search columns (created in migrations 0002 and 0005).
-SEARCH_INDEXES = (
-    ("directory_service_search_gin", "search_vector"),
-    ("directory_service_name_gin", "name_vector"),
-)
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -555,7 +553,8 @@ def ranked_candidates(queryset: QuerySet) -> list[int]:
         for item, key in zip(order, keys, strict=True)
     )
     tier = len(columns) + 1
-    # The names first (the tier), then the best ranked of the others; then the order.
+    # Keep the name matches first (the tier), then the best ranked of the other matches
+    # read (at most COUNT_CAP + 1 of them); then sort the kept rows by the search order.
     candidates = f"""
         SELECT * FROM (
           SELECT * FROM ({sql}) AS matches ORDER BY {tier}, {sort} LIMIT {COUNT_CAP + 1}
@@ -749,34 +748,14 @@ def _refresh_postgres(ids: list[int] | None) -> int:
         ON CONFLICT (word) DO NOTHING
     """  # noqa: S608
     with connection.cursor() as cursor:
-        bulk = False
-        if ids is None:
-            cursor.execute(f"SELECT count(*) FROM {service}")  # noqa: S608
-            bulk = cursor.fetchone()[0] >= BULK_REFRESH_ROWS
-        if bulk:
-            # A full refresh of a large directory rewrites most rows: updating the GIN
-            # indexes row by row costs more than building them again afterwards. DROP and
-            # CREATE are transactional, so a failure leaves the indexes as they were.
-            # (A rebuilt index may serve only later transactions, hence "large": a small
-            # directory keeps its indexes.) Index changes are refused while foreign-key
-            # checks of rows written earlier in the transaction (an import) are pending:
-            # check them now, and defer them again afterwards.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for index, _column in SEARCH_INDEXES:
-                cursor.execute(f"DROP INDEX IF EXISTS {index}")
         cursor.execute(update, {"ids": ids})
         count = cursor.rowcount
         cursor.execute(vocabulary, {"ids": ids})
-        if bulk:
-            for index, column in SEARCH_INDEXES:
-                cursor.execute(
-                    f"CREATE INDEX IF NOT EXISTS {index} ON {service} USING gin ({column})"
-                )
+        if count >= BULK_REFRESH_ROWS:
             # After a bulk load, fresh statistics let the planner see how common a word,
             # a language or a category is (autovacuum may not have run yet, or be off).
             for table in _search_tables():
                 cursor.execute(f"ANALYZE {table}")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     return count
 
 
