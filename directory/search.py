@@ -70,8 +70,13 @@ CONFIGS = ("portal_en", "portal_es")
 # pg_trgm similarity above which a vocabulary word is taken as the intended one.
 TYPO_SIMILARITY = 0.3
 MAX_VARIANTS = 8
-# A refresh that rewrites at least this many services renews the planner's statistics.
+# A full refresh of at least this many services rebuilds the GIN indexes (see below).
 BULK_REFRESH_ROWS = 20_000
+# The GIN indexes of the search columns (created in migrations 0002 and 0005).
+SEARCH_INDEXES = (
+    ("directory_service_search_gin", "search_vector"),
+    ("directory_service_name_gin", "name_vector"),
+)
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -748,14 +753,35 @@ def _refresh_postgres(ids: list[int] | None) -> int:
         ON CONFLICT (word) DO NOTHING
     """  # noqa: S608
     with connection.cursor() as cursor:
+        bulk = False
+        if ids is None:
+            cursor.execute(f"SELECT count(*) FROM {service}")  # noqa: S608
+            bulk = cursor.fetchone()[0] >= BULK_REFRESH_ROWS
+        if bulk:
+            # A full refresh of a large directory rewrites most rows: building the GIN
+            # indexes again afterwards leaves them compact (row-by-row updates grow them
+            # and queue entries in GIN's pending list, which every search reads until a
+            # vacuum). DROP and CREATE are transactional: a failure keeps the old ones.
+            # (A rebuilt index may serve only later transactions, hence "large": a small
+            # directory keeps its indexes.) Index changes are refused while foreign-key
+            # checks of rows written earlier in the transaction (an import) are pending:
+            # check them now, and defer them again afterwards.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for index, _column in SEARCH_INDEXES:
+                cursor.execute(f"DROP INDEX IF EXISTS {index}")
         cursor.execute(update, {"ids": ids})
         count = cursor.rowcount
         cursor.execute(vocabulary, {"ids": ids})
-        if count >= BULK_REFRESH_ROWS:
+        if bulk:
+            for index, column in SEARCH_INDEXES:
+                cursor.execute(
+                    f"CREATE INDEX IF NOT EXISTS {index} ON {service} USING gin ({column})"
+                )
             # After a bulk load, fresh statistics let the planner see how common a word,
             # a language or a category is (autovacuum may not have run yet, or be off).
             for table in _search_tables():
                 cursor.execute(f"ANALYZE {table}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     return count
 
 

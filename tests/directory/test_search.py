@@ -447,3 +447,22 @@ def test_a_result_page_keeps_the_ranking_order(corpus, query):
     page = search.result_page(ranked, 1)
     assert [s.name for s in page.services] == found(query)
     assert page.count == len(found(query)) > 0
+
+
+@postgres_only
+def test_a_full_refresh_of_a_large_directory_rebuilds_the_indexes(monkeypatch):
+    monkeypatch.setattr(search, "BULK_REFRESH_ROWS", 1)
+    # Rows written earlier in the transaction (as in an import) leave foreign-key checks
+    # pending; the index rebuild must still work.
+    ServiceFactory(name="Harbor Food Pantry")
+    assert search.refresh_search_vectors() == 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'directory_service' "
+            "AND indexname = ANY(%s)",
+            [[index for index, _column in search.SEARCH_INDEXES]],
+        )
+        assert {row[0] for row in cursor.fetchall()} == {
+            index for index, _column in search.SEARCH_INDEXES
+        }
+    assert search.refresh_search_vectors() == 0
