@@ -2,7 +2,6 @@ import datetime
 
 import factory
 
-from compacts.models import City
 from directory.models import (
     Category,
     Language,
@@ -17,18 +16,6 @@ from directory.models import (
     Suggestion,
     Synonym,
 )
-
-
-class DirectoryCityFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = City
-        django_get_or_create = ("slug",)
-
-    name = factory.Sequence(lambda n: f"Lakeside {n}")
-    state = "TX"
-    slug = factory.Sequence(lambda n: f"lakeside-{n}-tx")
-    time_zone = "America/Chicago"
-    is_demo = True
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

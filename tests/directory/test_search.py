@@ -10,10 +10,10 @@ from django.db import connection
 from directory import search
 from directory.filters import ServiceFilter
 from directory.models import Schedule, Service, ServiceStatus, Synonym
+from tests.compacts.factories import CityFactory
 from tests.directory.conftest import postgres_only, starter_synonyms_migration
 from tests.directory.factories import (
     CategoryFactory,
-    DirectoryCityFactory,
     LanguageFactory,
     LocationFactory,
     OrganizationFactory,
@@ -175,7 +175,7 @@ def test_search_uses_the_gin_index():
 
 
 def test_filters_each_narrow_the_results(corpus):
-    city = DirectoryCityFactory(slug="riverbend-tx", name="Riverbend")
+    city = CityFactory(slug="riverbend-tx", name="Riverbend")
     in_city = OrganizationFactory(name="City Hall", kind="government", city=city)
     registry = ServiceFactory(name="Voter registry", organization=in_city)
     ServiceAtLocationFactory(service=registry, location__postal_code="78201")
@@ -223,7 +223,7 @@ def test_zip_filter_ignores_confidential_locations():
 class TestOpenNow:
     @pytest.fixture
     def shelter(self):
-        city = DirectoryCityFactory(time_zone="America/Chicago")
+        city = CityFactory(time_zone="America/Chicago")
         service = ServiceFactory(name="Night shelter", organization__city=city)
         ScheduleFactory(
             service=service,
@@ -246,7 +246,7 @@ class TestOpenNow:
 
     @pytest.fixture
     def office(self):
-        service = ServiceFactory(name="Office", organization__city=DirectoryCityFactory())
+        service = ServiceFactory(name="Office", organization__city=CityFactory())
         link = ServiceAtLocationFactory(service=service)
         ScheduleFactory(service_at_location=link)  # MO-FR 9-17 via the location link
         return service
@@ -336,8 +336,8 @@ def test_refresh_picks_up_renamed_organizations(corpus):
 
 
 def test_reference_lists_only_cities_with_listings(corpus):
-    DirectoryCityFactory(name="Empty town", slug="empty-town-tx")
-    city = DirectoryCityFactory(name="Busy town", slug="busy-town-tx")
+    CityFactory(name="Empty town", slug="empty-town-tx")
+    city = CityFactory(name="Busy town", slug="busy-town-tx")
     OrganizationFactory(city=city)
     reference = search.load_reference()
     assert [c.slug for c in reference.cities] == ["busy-town-tx"]

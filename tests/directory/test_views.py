@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from directory.models import Phone, Schedule, ServiceStatus
 from directory.search import refresh_search_vectors
+from tests.compacts.factories import CityFactory
 from tests.directory.factories import (
     CategoryFactory,
-    DirectoryCityFactory,
     LanguageFactory,
     OrganizationFactory,
     PhoneFactory,
@@ -31,7 +31,7 @@ SECRET_STREET = "77 Hidden Lane"
 @pytest.fixture
 def directory():
     """60 services over 3 categories, each with a location, phones and hours."""
-    city = DirectoryCityFactory(slug="riverbend-tx", name="Riverbend")
+    city = CityFactory(slug="riverbend-tx", name="Riverbend")
     categories = [
         CategoryFactory(name=name, slug=name.lower()) for name in ("Food", "Housing", "Health")
     ]
