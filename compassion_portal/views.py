@@ -73,7 +73,7 @@ def bench_baseline(request: HttpRequest) -> HttpResponse:
     return render(request, "bench/baseline.html", {"cities": cities})
 
 
-def service_unavailable(request: HttpRequest | None = None) -> HttpResponse:
+def service_unavailable() -> HttpResponse:
     """The 503 page, rendered without the request: no session, no user, no database."""
     response = HttpResponse(loader.render_to_string("503.html"), status=503)
     response["Retry-After"] = "5"
