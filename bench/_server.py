@@ -124,7 +124,9 @@ def gunicorn(env: dict[str, str], workers: int = 2, **extra_env: str) -> Iterato
         "GUNICORN_MAX_REQUESTS": "0",
         **extra_env,
     }
-    log = open(ROOT / "bench" / "results" / "gunicorn.log", "a")  # noqa: SIM115
+    results = ROOT / "bench" / "results"  # not in git: a fresh clone has no such folder
+    results.mkdir(parents=True, exist_ok=True)
+    log = open(results / "gunicorn.log", "a")  # noqa: SIM115
     process = subprocess.Popen(
         [
             PYTHON,

@@ -1,7 +1,20 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class DirectoryConfig(AppConfig):
     name = "directory"
     verbose_name = _("Directory")
+
+    def ready(self) -> None:
+        from compacts.models import City
+
+        from .models import Category, Language, Organization, Synonym
+        from .search import forget_reference
+
+        # The search page's cached reference data (choices, synonyms, cities with
+        # listings) is built from these tables.
+        for model in (Category, Language, Synonym, City, Organization):
+            for signal in (post_save, post_delete):
+                signal.connect(forget_reference, sender=model, dispatch_uid=f"ref-{model}")

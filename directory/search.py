@@ -27,6 +27,7 @@ import unicodedata
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -47,6 +48,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.urls import reverse
 
 from .models import (
     PUBLIC_STATUSES,
@@ -58,12 +60,17 @@ from .models import (
     SearchWord,
     Service,
     ServiceCategory,
+    ServiceStatus,
     Synonym,
 )
 
 PAGE_SIZE = 20
 BROWSE_CACHE_KEY = "directory:browse-counts"
 BROWSE_CACHE_SECONDS = 300
+REFERENCE_CACHE_KEY = "directory:reference"
+# Saves and deletes in this process forget the cached reference at once (see apps.py);
+# other processes (several gunicorn workers without Redis) see a change within a minute.
+REFERENCE_CACHE_SECONDS = 60
 COUNT_CAP = 1000
 MAX_QUERY_LENGTH = 200
 CONFIGS = ("portal_en", "portal_es")
@@ -158,7 +165,21 @@ class Reference:
 
 
 def load_reference() -> Reference:
-    """Categories, languages, the cities that have listings and the synonyms, in one query."""
+    """Categories, languages, the cities that have listings and the synonyms: from the
+    cache, else in one query. They change only when an admin or an import changes them."""
+    reference = cache.get(REFERENCE_CACHE_KEY)
+    if reference is None:
+        reference = _query_reference()
+        cache.set(REFERENCE_CACHE_KEY, reference, REFERENCE_CACHE_SECONDS)
+    return reference
+
+
+def forget_reference(**_signal_arguments) -> None:
+    """Drop the cached reference data (a signal receiver too: it takes any arguments)."""
+    cache.delete(REFERENCE_CACHE_KEY)
+
+
+def _query_reference() -> Reference:
     from compacts.models import City
 
     from .models import Organization
@@ -234,20 +255,30 @@ def corrections(words: list[str]) -> dict[str, str]:
     if not words or not is_postgres():
         return {}
     table = SearchWord._meta.db_table
-    # The best candidate per word (the word itself when the directory uses it), of a
-    # similar length so that "therapy" is never taken for "the".
+    # For each word the directory does not use, the most similar one it does, of a
+    # similar length so that "therapy" is never taken for "the". A word it uses is found
+    # by an exact look-up in the unique index, which is cheap, and skips the trigram
+    # search, which costs a few milliseconds per word.
     sql = f"""
-        SELECT DISTINCT ON (q.word) q.word, v.word
-        FROM unnest(%s::text[]) AS q(word)
-        JOIN {table} AS v ON v.word %% q.word
-        WHERE abs(length(v.word) - length(q.word)) <= greatest(2, length(q.word) / 3)
-          AND similarity(v.word, q.word) >= %s
-        ORDER BY q.word, similarity(v.word, q.word) DESC, v.word
+        WITH unknown AS MATERIALIZED (
+          SELECT q.word FROM unnest(%s::text[]) AS q(word)
+          WHERE NOT EXISTS (SELECT 1 FROM {table} AS known WHERE known.word = q.word)
+        )
+        SELECT q.word, best.word
+        FROM unknown AS q
+        CROSS JOIN LATERAL (
+          SELECT v.word FROM {table} AS v
+          WHERE v.word %% q.word
+            AND abs(length(v.word) - length(q.word)) <= greatest(2, length(q.word) / 3)
+            AND similarity(v.word, q.word) >= %s
+          ORDER BY similarity(v.word, q.word) DESC, v.word
+          LIMIT 1
+        ) AS best
     """  # noqa: S608 - the table name comes from model metadata
     with connection.cursor() as cursor:
         cursor.execute(sql, [words, TYPO_SIMILARITY])
         rows = cursor.fetchall()
-    return {word: candidate for word, candidate in rows if candidate != word}
+    return dict(rows)
 
 
 def corrected_query(query: str, fixes: dict[str, str]) -> str:
@@ -507,8 +538,35 @@ class ResultPage:
         return (self.number - 1) * self.page_size + len(self.services)
 
 
-# The columns a result card shows (templates/directory/includes/result.html): the wide
-# text columns and the search vectors stay in the database.
+@dataclass(slots=True)
+class ResultCard:
+    """What a result card shows (templates/directory/includes/result.html)."""
+
+    pk: int
+    name: str
+    slug: str
+    description: str
+    status: str
+    organization_name: str
+    place_city: str | None  # town and ZIP of the first public (non-confidential) location
+    place_postal_code: str | None
+    url: str
+
+    @property
+    def is_temporarily_closed(self) -> bool:
+        return self.status == ServiceStatus.TEMPORARILY_CLOSED
+
+
+def _listing_url() -> tuple[str, str]:
+    """A listing's address is this prefix, its slug and this suffix (one reverse() a page
+    instead of one per card)."""
+    marker = "slug-marker"
+    prefix, suffix = reverse("directory:service_detail", kwargs={"slug": marker}).split(marker)
+    return prefix, suffix
+
+
+# The columns a result card shows: the wide text columns and the search vectors stay in
+# the database.
 CARD_FIELDS = ("name", "slug", "description", "status", "organization__name")
 
 
@@ -530,18 +588,34 @@ def with_card_fields(queryset: QuerySet) -> QuerySet:
     )
 
 
-def ranked_candidates(queryset: QuerySet) -> list[int]:
-    """The ids worth ranking, best first, at most COUNT_CAP + 1 of them: those whose names
-    match, then the other matches, every filter applied before the cap. One query.
-
-    A broad word matches a third of the directory; ranking all of it reads most of the
-    table to show 20 rows, while the count (and so the pages) stop at COUNT_CAP anyway.
-    When at most COUNT_CAP listings match, every one of them is a candidate, sorted as
-    ``apply_text_search`` sorts them. Each row is ranked as it is read (no second visit)."""
-    order = [str(item) for item in queryset.query.order_by]
+def _sort_columns(queryset: QuerySet) -> tuple[list[str], list[tuple[int, bool]]]:
+    """The columns to select (pk first, then the sort keys) and the sort as (column
+    position, descending) pairs."""
+    order = [str(item) for item in queryset.query.order_by] or ["pk"]
     keys = [item.removeprefix("-") for item in order]
     columns = ["pk", *(key for key in keys if key != "pk")]
+    sort = [
+        (columns.index(key), item.startswith("-")) for item, key in zip(order, keys, strict=True)
+    ]
+    return columns, sort
+
+
+def _candidates(queryset: QuerySet) -> tuple[str, list, int, list[tuple[int, bool]]]:
+    """SQL for the ids worth ranking, at most COUNT_CAP + 1 of them, with its parameters,
+    its number of columns (the id first) and the search order over those columns.
+
+    Without a text query: the first COUNT_CAP + 1 matches in the search order. With one
+    (Postgres), a broad word matches a third of the directory, and ranking all of it reads
+    most of the table to show 20 rows, while the count (and so the pages) stops at
+    COUNT_CAP anyway. So the candidates are the listings whose names match, found through
+    the names' GIN index, then the best ranked of the other matches read, every filter
+    applied before the cap. When at most COUNT_CAP listings match, every one of them is a
+    candidate. Each row is ranked as it is read (no second visit)."""
+    columns, sort = _sort_columns(queryset)
     unordered = queryset.order_by()
+    if "name_hit" not in queryset.query.annotations:
+        sql, params = queryset.values_list(*columns)[: COUNT_CAP + 1].query.sql_with_params()
+        return sql, list(params), len(columns), sort
     # A name match is a match: without the redundant full-vector condition the planner
     # reads the names' index alone instead of also building a bitmap of every match.
     by_name = (
@@ -556,21 +630,13 @@ def ranked_candidates(queryset: QuerySet) -> list[int]:
         .values_list(*columns, "tier")[: COUNT_CAP + 1]
     )
     sql, params = by_name.union(others, all=True).query.sql_with_params()
-    sort = ", ".join(
-        f"{columns.index(key) + 1}{' DESC' if item.startswith('-') else ''}"
-        for item, key in zip(order, keys, strict=True)
-    )
-    tier = len(columns) + 1
-    # Keep the name matches first (the tier), then the best ranked of the other matches
-    # read (at most COUNT_CAP + 1 of them); then sort the kept rows by the search order.
-    candidates = f"""
-        SELECT * FROM (
-          SELECT * FROM ({sql}) AS matches ORDER BY {tier}, {sort} LIMIT {COUNT_CAP + 1}
-        ) AS candidates ORDER BY {sort}
+    by_position = ", ".join(f"{index + 1}{' DESC' if desc else ''}" for index, desc in sort)
+    # Keep the name matches first (the tier), then the best ranked of the other matches.
+    tiered = f"""
+        SELECT * FROM ({sql}) AS matches
+        ORDER BY {len(columns) + 1}, {by_position} LIMIT {COUNT_CAP + 1}
     """  # noqa: S608 - compiled by the ORM; the sort is column positions
-    with connection.cursor() as cursor:
-        cursor.execute(candidates, params)
-        return [row[0] for row in cursor.fetchall()]
+    return tiered, list(params), len(columns) + 1, sort
 
 
 def _without_full_match(queryset: QuerySet) -> QuerySet:
@@ -585,34 +651,102 @@ def _without_full_match(queryset: QuerySet) -> QuerySet:
     return clone
 
 
-def result_page(queryset: QuerySet, page: int) -> ResultPage:
-    """Two queries: the count up to COUNT_CAP + 1 rows, then the rows of ``page``
-    (moved to the last page when past the end).
+def _page_sql(candidates: str, width: int, sort: list[tuple[int, bool]]) -> str:
+    """One statement: the candidates numbered in the search order, their count, and the
+    card columns of one page of them (the last page when asked for a page past the end).
+    A single row with NULL card columns when nothing matches."""
+    from .models import Organization, ServiceAtLocation
 
-    For a full-text search (Postgres) the first query fetches the ranked ids of the
-    candidates instead, which gives the count too; the second fetches this page's rows."""
-    ranked_ids = None
-    if "name_hit" in queryset.query.annotations:
-        ranked_ids = ranked_candidates(queryset)
-        count = len(ranked_ids)
-    else:
-        count = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+    service, organization = Service._meta.db_table, Organization._meta.db_table
+    location, link = Location._meta.db_table, ServiceAtLocation._meta.db_table
+    aliases = ", ".join(f"c{index}" for index in range(width))
+    order = ", ".join(f"c{index}{' DESC' if desc else ''}" for index, desc in sort)
+    return f"""
+        WITH numbered AS MATERIALIZED (
+          SELECT c0 AS id, row_number() OVER (ORDER BY {order}) AS position
+          FROM ({candidates}) AS candidates({aliases})
+        ), total AS (
+          SELECT count(*) AS n FROM numbered
+        ), skip AS (
+          SELECT least(%s, greatest(0, (least(n, {COUNT_CAP}) - 1) / {PAGE_SIZE}) * {PAGE_SIZE})
+                 AS rows
+          FROM total
+        )
+        SELECT total.n, skip.rows, card.*
+        FROM total CROSS JOIN skip LEFT JOIN LATERAL (
+          SELECT s.id, s.name, s.slug, s.description, s.status, o.name, place.city,
+                 place.postal_code
+          FROM numbered
+          JOIN {service} AS s ON s.id = numbered.id
+          JOIN {organization} AS o ON o.id = s.organization_id
+          LEFT JOIN LATERAL (
+            SELECT l.city, l.postal_code
+            FROM {link} AS sal JOIN {location} AS l ON l.id = sal.location_id
+            WHERE sal.service_id = s.id AND NOT l.is_confidential
+            ORDER BY l.id LIMIT 1
+          ) AS place ON true
+          WHERE numbered.position > skip.rows AND numbered.position <= skip.rows + {PAGE_SIZE}
+          ORDER BY numbered.position
+        ) AS card ON true
+    """  # noqa: S608 - identifiers from model metadata; numbers are constants
+
+
+def result_page(queryset: QuerySet, page: int) -> ResultPage:
+    """The count (up to COUNT_CAP + 1) and the cards of ``page``, moved to the last page
+    when past the end. On Postgres one query; elsewhere two (the count, then the page)."""
+    if is_postgres():
+        return _postgres_result_page(queryset, page)
+    count = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
     last_page = max(1, -(-min(count, COUNT_CAP) // PAGE_SIZE))
     number = min(max(page, 1), last_page)
     if count == 0:
         return ResultPage(services=[], number=1, count=0)
     offset = (number - 1) * PAGE_SIZE
-    if ranked_ids is not None:
-        page_ids = ranked_ids[offset : offset + PAGE_SIZE]
-        rows = with_card_fields(queryset.model.objects.filter(pk__in=page_ids).order_by())
-        by_id = {service.pk: service for service in rows}
-        services = [by_id[pk] for pk in page_ids]
-    else:
-        # Sort only ids in the inner query; the joins and subqueries of a result card
-        # then run for this page's rows alone (one SQL statement).
-        page_ids = queryset.values("pk")[offset : offset + PAGE_SIZE]
-        services = list(with_card_fields(queryset.filter(pk__in=page_ids)))
+    # Sort only ids in the inner query; the joins and subqueries of a result card then
+    # run for this page's rows alone (one SQL statement).
+    page_ids = queryset.values("pk")[offset : offset + PAGE_SIZE]
+    prefix, suffix = _listing_url()
+    services = [
+        ResultCard(
+            pk=service.pk,
+            name=service.name,
+            slug=service.slug,
+            description=service.description,
+            status=service.status,
+            organization_name=service.organization.name,
+            place_city=service.place_city,
+            place_postal_code=service.place_postal_code,
+            url=f"{prefix}{quote(service.slug)}{suffix}",
+        )
+        for service in with_card_fields(queryset.filter(pk__in=page_ids))
+    ]
     return ResultPage(services=services, number=number, count=count)
+
+
+def _postgres_result_page(queryset: QuerySet, page: int) -> ResultPage:
+    candidates, params, width, sort = _candidates(queryset)
+    offset = (max(page, 1) - 1) * PAGE_SIZE
+    with connection.cursor() as cursor:
+        cursor.execute(_page_sql(candidates, width, sort), [*params, offset])
+        rows = cursor.fetchall()
+    count, skipped = rows[0][0], rows[0][1]
+    prefix, suffix = _listing_url()
+    services = [
+        ResultCard(
+            pk,
+            name,
+            slug,
+            description,
+            status,
+            organization,
+            town,
+            postal_code,
+            f"{prefix}{quote(slug)}{suffix}",
+        )
+        for _n, _skip, pk, name, slug, description, status, organization, town, postal_code in rows
+        if pk is not None
+    ]
+    return ResultPage(services=services, number=skipped // PAGE_SIZE + 1, count=count)
 
 
 # ---------------------------------------------------------------------------------------
@@ -681,6 +815,7 @@ def refresh_search_vectors(service_ids: Iterable[int] | None = None) -> int:
     ids = None if service_ids is None else sorted(set(service_ids))
     if ids is not None and not ids:
         return 0
+    forget_reference()  # an import or a save may have brought new categories or languages
     if is_postgres():
         return _refresh_postgres(ids)
     return _refresh_portable(ids)
