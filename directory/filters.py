@@ -49,12 +49,37 @@ class LightSelect(forms.Select):
         )
 
 
+class LightTextInput(forms.TextInput):
+    """A text input built in Python (same markup as Django's template, without it)."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        value = self.format_value(value)
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            self.input_type,
+            name,
+            format_html(' value="{}"', value) if value is not None else "",
+            flatatt(self.build_attrs(self.attrs, attrs)),
+        )
+
+
+class LightCheckbox(forms.CheckboxInput):
+    """A checkbox built in Python (same markup as Django's template, without it)."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        final = self.build_attrs(self.attrs, attrs)
+        if self.check_test(value):
+            final["checked"] = True
+        return format_html('<input type="checkbox" name="{}"{}>', name, flatatt(final))
+
+
 class ServiceFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("What do you need?"),
         method="filter_q",
         max_length=search.MAX_QUERY_LENGTH,
         help_text=_('For example: food pantry, clases de inglés, "legal aid" -court'),
+        widget=LightTextInput,
     )
     category = django_filters.ChoiceFilter(
         label=_("Category"),
@@ -86,9 +111,10 @@ class ServiceFilter(django_filters.FilterSet):
         method="filter_zip",
         max_length=10,
         validators=[RegexValidator(r"^\d{3,5}(-\d{4})?$", _("Enter a ZIP code such as 78201."))],
+        widget=LightTextInput,
     )
     open_now = django_filters.BooleanFilter(
-        label=_("Open now"), method="filter_open_now", widget=forms.CheckboxInput
+        label=_("Open now"), method="filter_open_now", widget=LightCheckbox
     )
 
     def __init__(

@@ -466,3 +466,39 @@ def test_a_full_refresh_of_a_large_directory_rebuilds_the_indexes(monkeypatch):
             index for index, _column in search.SEARCH_INDEXES
         }
     assert search.refresh_search_vectors() == 0
+
+
+def _search(params: dict[str, str]) -> list[str]:
+    reference = search.load_reference()
+    filterset = ServiceFilter(params, queryset=Service.objects.public(), reference=reference)
+    assert filterset.form.is_valid(), filterset.form.errors
+    return [s.name for s in search.result_page(filterset.qs, 1).services]
+
+
+def test_a_text_search_filtered_by_category_keeps_the_listings_below_it(corpus):
+    # "Overnight Shelter" is in Shelters, below Housing; "Eastside Food Pantry" is not.
+    assert _search({"q": "night", "category": "housing"}) == ["Overnight Shelter"]
+    assert _search({"q": "night", "category": "food-pantry"}) == []
+    # "Westside Food Pantry" has no category.
+    assert _search({"q": "pantry", "category": "food-pantry"}) == [
+        "Eastside Food Pantry",
+        "Grace Food Pantries",
+    ]
+
+
+def test_a_text_search_filtered_by_language_follows_a_change_of_languages(corpus):
+    assert _search({"q": "clases", "language": "es"}) == ["Clases de inglés gratis"]
+    corpus["esl"].languages.clear()
+    search.refresh_search_vectors([corpus["esl"].pk])
+    assert _search({"q": "clases", "language": "es"}) == []
+    corpus["pantry"].languages.add(LanguageFactory(code="fr", name="French"))
+    search.refresh_search_vectors([corpus["pantry"].pk])
+    assert _search({"q": "pantry", "language": "fr"}) == ["Eastside Food Pantry"]
+
+
+@postgres_only
+def test_no_typed_words_can_match_the_filter_facets(corpus):
+    spanish_id = search.load_reference().language_ids["es"]
+    food_id = next(c.pk for c in search.load_reference().categories if c.slug == "food-pantry")
+    for query in (f"language:{spanish_id}", f"'category:{food_id}'", f'"category:{food_id}"'):
+        assert found(query) == [], query

@@ -1,0 +1,19 @@
+"""Categories and languages become facet lexemes of ``Service.name_vector`` ("category:12",
+"language:3"; see search._refresh_postgres), so that a full-text search filtered by them
+is answered by the GIN index. This fills them in for the listings already stored."""
+
+from django.db import migrations
+
+
+def refill_search_columns(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    from directory.search import refresh_search_vectors
+
+    refresh_search_vectors()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("directory", "0005_service_name_vector")]
+
+    operations = [migrations.RunPython(refill_search_columns, migrations.RunPython.noop)]
