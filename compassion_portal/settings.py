@@ -144,7 +144,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # reconnect instead of an error page.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT compilation: this site runs short queries, and Postgres's JIT, triggered by
+    # a high cost estimate, spent 1.2 s compiling an "open now" search that then ran in
+    # 0.3 s (200,000 services).
+    connection_options = {"options": "-c jit=off"}
     DATABASES["default"]["OPTIONS"] = {
+        **connection_options,
         "pool": {
             "min_size": env_int("DB_POOL_MIN_SIZE", 1),
             "max_size": env_int("DB_POOL_MAX_SIZE", 8),
@@ -154,7 +159,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if TESTING:
         # Tests run threads and live servers against one pool per process; plain
         # connections keep them independent and let the test database be dropped.
-        DATABASES["default"]["OPTIONS"] = {}
+        DATABASES["default"]["OPTIONS"] = connection_options
         DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

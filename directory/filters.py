@@ -2,6 +2,7 @@
 of them); matching and ranking are delegated to ``directory.search``."""
 
 import datetime
+import html
 
 import django_filters
 from django import forms
@@ -34,12 +35,8 @@ class LightSelect(forms.Select):
             if selected:
                 chosen = None  # like Django's Select: only the first match is selected
             options.append(
-                format_html(
-                    '<option value="{}"{}>{}</option>',
-                    option_value,
-                    mark_safe(" selected") if selected else "",
-                    label,
-                )
+                f'<option value="{_escaped(option_value)}"{" selected" if selected else ""}>'
+                f"{_escaped(label)}</option>"
             )
         return format_html(
             '<select name="{}"{}>\n{}\n</select>',
@@ -47,6 +44,13 @@ class LightSelect(forms.Select):
             flatatt(self.build_attrs(self.attrs, attrs)),
             mark_safe("\n".join(options)),  # noqa: S308 - each option is escaped above
         )
+
+
+def _escaped(text) -> str:
+    """Like conditional_escape, without its lazy-string wrapper (it runs per option)."""
+    if hasattr(text, "__html__"):
+        return text.__html__()
+    return html.escape(str(text))
 
 
 class LightTextInput(forms.TextInput):

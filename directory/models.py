@@ -442,6 +442,13 @@ class Service(TimeStamped):
         verbose_name = _("service")
         verbose_name_plural = _("services")
         ordering = ["name"]
+        indexes = [
+            # A search without words lists services by name: with this index Postgres
+            # reads them in that order and stops after the capped count, instead of
+            # reading every row (at 200,000 services, "open now" 390 -> 90 ms and a
+            # kind of organization 120 -> 10 ms).
+            models.Index(fields=["name", "id"], name="service_name_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(

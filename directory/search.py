@@ -9,16 +9,22 @@ Postgres
     one per admin-curated synonym it contains ("food stamps" -> "SNAP") and one with its
     misspelled words replaced by their nearest vocabulary words (pg_trgm similarity over
     ``SearchWord``). Matches are ranked by ``ts_rank_cd``; a result page ranks a bounded
-    candidate set (``ranked_candidates``): the listings whose names match, found through
+    candidate set (``_candidates``): the listings whose names match, found through
     ``Service.name_vector`` and its own GIN index, then other matches, COUNT_CAP + 1 at most.
 SQLite
     Every word must appear in ``Service.search_text`` (names, categories and descriptions,
     lower-cased and without accents); synonyms give alternative word lists.
 
-A search page costs at most four queries: the reference data (categories, languages,
-cities, synonyms: one UNION query), the misspelling look-up, a count capped at
-``COUNT_CAP + 1`` rows (on Postgres with a query: the ranked candidate ids, which give
-the count) and the page of rows.
+A search page costs at most three queries: the reference data (categories, languages,
+cities, synonyms: one UNION query, then kept in the cache for a minute and forgotten when
+an admin or an import changes them), the misspelling look-up (only with a text query),
+and one statement that numbers the candidates (at most ``COUNT_CAP + 1``, which gives the
+capped count) and returns the result cards of the page asked for. On SQLite the count and
+the page are two queries.
+
+During a text search on Postgres, the category and language filters are facets of
+``Service.name_vector`` ("category:12", "language:3"), answered by its GIN index together
+with the words.
 """
 
 import datetime
@@ -569,7 +575,7 @@ class ResultPage:
 
 @dataclass(slots=True)
 class ResultCard:
-    """What a result card shows (templates/directory/includes/result.html)."""
+    """What a result card shows (templates/directory/includes/results.html)."""
 
     pk: int
     name: str

@@ -50,8 +50,8 @@ def _filter_notices(filterset: ServiceFilter) -> list[str]:
 def search(request: HttpRequest) -> HttpResponse:
     """Search and filter public services; with no criteria, browse by category and kind.
 
-    Four queries at most: reference data, spelling look-up, capped count (or the ranked
-    candidates of a text search), page of rows."""
+    Three queries at most (four on SQLite): reference data (usually from the cache),
+    spelling look-up, capped count and page of rows (one statement on Postgres)."""
     reference = load_reference()
     filterset = ServiceFilter(
         request.GET or None,
