@@ -502,3 +502,22 @@ def test_no_typed_words_can_match_the_filter_facets(corpus):
     food_id = next(c.pk for c in search.load_reference().categories if c.slug == "food-pantry")
     for query in (f"language:{spanish_id}", f"'category:{food_id}'", f'"category:{food_id}"'):
         assert found(query) == [], query
+
+
+@postgres_only
+def test_open_now_probes_each_candidate_instead_of_hashing_all_hours():
+    for number in range(30):
+        ScheduleFactory(service=ServiceFactory(name=f"Clinic {number}"))
+    search.refresh_search_vectors()
+    at = datetime.datetime(2025, 1, 8, 12, 0, tzinfo=CHICAGO)
+    queryset = Service.objects.public().filter(search.open_now_q(at, tz=CHICAGO))
+    sql, params = queryset.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Make probing look expensive: left to itself, the planner would now hash.
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "SubPlan" in plan
+    assert "hashed SubPlan" not in plan, plan
+    assert len(list(queryset)) == 30
