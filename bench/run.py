@@ -14,8 +14,8 @@
    thread pool otherwise. Only 127.0.0.1 is ever contacted.
 
 Prints a table and writes bench/results/latest.json. Environment knobs: BENCH_SERVICES
-(200000), BENCH_RUNS (30), BENCH_SECONDS (10 per page), BENCH_CONNECTIONS (4),
-BENCH_SKIP_IMPORT=1 (reuse the database as it is).
+(200000), BENCH_RUNS (30), BENCH_SECONDS (10 per page), BENCH_CONNECTIONS (4), BENCH_WORKERS
+(gunicorn workers, 2), BENCH_SKIP_IMPORT=1 (reuse the database as it is).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ SERVICES = int(os.environ.get("BENCH_SERVICES", "200000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench"
 )
@@ -256,8 +257,9 @@ def _python_load(port: int, path: str) -> float:
 
 def measure_throughput() -> dict:
     wrk = ensure_wrk()
-    say(f"gunicorn (gunicorn.conf.py, 2 workers); load with {'wrk' if wrk else 'Python threads'}")
-    with gunicorn(CHILD_ENV) as (base, _pid):
+    tool = "wrk" if wrk else "Python threads"
+    say(f"gunicorn (gunicorn.conf.py, {WORKERS} workers); load with {tool}")
+    with gunicorn(CHILD_ENV, workers=WORKERS) as (base, _pid):
         port = int(base.rsplit(":", 1)[1])
         baseline = requests_per_second(port, "/bench/baseline/", wrk)
         say(f"baseline: {baseline:.1f} req/s")
@@ -268,6 +270,7 @@ def measure_throughput() -> dict:
             say(f"{label}: {rps:.1f} req/s ({rps / baseline:.2f} x baseline)")
     return {
         "tool": "wrk" if wrk else "python",
+        "workers": WORKERS,
         "baseline_rps": round(baseline, 1),
         "pages": pages,
     }
@@ -312,7 +315,7 @@ def print_table(results: dict) -> None:
     web = results["throughput"]
     print(
         f"baseline page: {web['baseline_rps']} req/s ({web['tool']}, {CONNECTIONS} connections,"
-        f" {SECONDS} s per page)"
+        f" {web['workers']} gunicorn workers, {SECONDS} s per page)"
     )
     header = (
         f"{'query':24} {'kind':9} {'SQL p50':>8} {'SQL p95':>8} {'queries':>7} "
