@@ -32,7 +32,7 @@ import re
 import unicodedata
 import zoneinfo
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from urllib.parse import quote
 
 from django.conf import settings
@@ -73,7 +73,6 @@ from .models import (
 PAGE_SIZE = 20
 BROWSE_CACHE_KEY = "directory:browse-counts"
 BROWSE_CACHE_SECONDS = 300
-REFERENCE_CACHE_KEY = "directory:reference"
 # Saves and deletes in this process forget the cached reference at once (see apps.py);
 # other processes (several gunicorn workers without Redis) see a change within a minute.
 REFERENCE_CACHE_SECONDS = 60
@@ -168,6 +167,14 @@ class Reference:
 
     def time_zones(self) -> set[str]:
         return {city.time_zone for city in self.cities} | {settings.TIME_ZONE}
+
+
+# The cache holds a pickled Reference: the key follows the fields of the classes in it, so
+# that a release that changes them never reads one written by the last (Redis outlives
+# deploys).
+REFERENCE_CACHE_KEY = "directory:reference:" + "-".join(
+    f.name for cls in (Reference, CategoryRef, CityRef) for f in fields(cls)
+)
 
 
 def load_reference() -> Reference:
