@@ -28,6 +28,7 @@ with the words.
 """
 
 import datetime
+import functools
 import re
 import unicodedata
 import zoneinfo
@@ -77,6 +78,8 @@ BROWSE_CACHE_SECONDS = 300
 # other processes (several gunicorn workers without Redis) see a change within a minute.
 REFERENCE_CACHE_SECONDS = 60
 COUNT_CAP = 1000
+# The kinds of facet lexemes in Service.name_vector ("category:12"; see _refresh_postgres).
+CATEGORY_FACET, LANGUAGE_FACET = "category", "language"
 MAX_QUERY_LENGTH = 200
 CONFIGS = ("portal_en", "portal_es")
 # pg_trgm similarity above which a vocabulary word is taken as the intended one.
@@ -432,7 +435,7 @@ def _with_facet(queryset: QuerySet, kind: str, ids: list[int]) -> QuerySet | Non
 
 
 def in_categories(queryset: QuerySet, category_ids: list[int]) -> QuerySet:
-    faceted = _with_facet(queryset, "category", category_ids)
+    faceted = _with_facet(queryset, CATEGORY_FACET, category_ids)
     if faceted is not None:
         return faceted
     return queryset.filter(
@@ -441,7 +444,7 @@ def in_categories(queryset: QuerySet, category_ids: list[int]) -> QuerySet:
 
 
 def in_language(queryset: QuerySet, language_id: int) -> QuerySet:
-    faceted = _with_facet(queryset, "language", [language_id])
+    faceted = _with_facet(queryset, LANGUAGE_FACET, [language_id])
     if faceted is not None:
         return faceted
     # By id, not by a join on the code: the planner then knows from the statistics how
@@ -616,27 +619,45 @@ def _listing_url() -> tuple[str, str]:
     return prefix, suffix
 
 
-# The columns a result card shows: the wide text columns and the search vectors stay in
-# the database.
-CARD_FIELDS = ("name", "slug", "description", "status", "organization__name")
+# What a result card shows, in the order of ResultCard's fields (the address aside).
+CARD_COLUMNS = (
+    "pk",
+    "name",
+    "slug",
+    "description",
+    "status",
+    "organization__name",
+    "place_city",
+    "place_postal_code",
+)
 
 
-def with_card_fields(queryset: QuerySet) -> QuerySet:
-    """What a result card shows beyond the service row, in the same query: its
-    organization and the town and ZIP of its first public (non-confidential) location."""
+def card_rows(queryset: QuerySet) -> QuerySet:
+    """The CARD_COLUMNS of these services, in one query: with the town and ZIP of each
+    one's first public (non-confidential) location. The wide text columns and the search
+    vectors stay in the database."""
     first_public = (
         Location.objects.public_addresses()
         .filter(service_at_locations__service=OuterRef("pk"))
         .order_by("pk")
     )
-    return (
-        queryset.select_related("organization")
-        .only(*CARD_FIELDS)
-        .annotate(
-            place_city=Subquery(first_public.values("city")[:1]),
-            place_postal_code=Subquery(first_public.values("postal_code")[:1]),
-        )
-    )
+    return queryset.annotate(
+        place_city=Subquery(first_public.values("city")[:1]),
+        place_postal_code=Subquery(first_public.values("postal_code")[:1]),
+    ).values_list(*CARD_COLUMNS)
+
+
+@functools.cache
+def _card_sql() -> tuple[str, tuple]:
+    """card_rows() of every service, compiled once: the page statement joins it to the
+    page's candidates (Postgres then evaluates the location subqueries for those only)."""
+    return card_rows(Service.objects.order_by()).query.sql_with_params()
+
+
+def _cards(rows: Iterable[tuple]) -> list[ResultCard]:
+    """ResultCards from rows of CARD_COLUMNS."""
+    prefix, suffix = _listing_url()
+    return [ResultCard(*row, url=f"{prefix}{quote(row[2])}{suffix}") for row in rows]
 
 
 def _sort_columns(queryset: QuerySet) -> tuple[list[str], list[tuple[int, bool]]]:
@@ -708,15 +729,12 @@ def _without_full_match(queryset: QuerySet) -> QuerySet:
     return clone
 
 
-def _page_sql(candidates: str, width: int, sort: list[tuple[int, bool]]) -> str:
+def _page_sql(candidates: str, width: int, sort: list[tuple[int, bool]], card_sql: str) -> str:
     """One statement: the candidates numbered in the search order, their count, and the
     card columns of one page of them (the last page when asked for a page past the end).
     A single row with NULL card columns when nothing matches."""
-    from .models import Organization, ServiceAtLocation
-
-    service, organization = Service._meta.db_table, Organization._meta.db_table
-    location, link = Location._meta.db_table, ServiceAtLocation._meta.db_table
     aliases = ", ".join(f"c{index}" for index in range(width))
+    card_columns = ", ".join(column.replace("__", "_") for column in CARD_COLUMNS)
     order = ", ".join(f"c{index}{' DESC' if desc else ''}" for index, desc in sort)
     return f"""
         WITH numbered AS MATERIALIZED (
@@ -731,21 +749,13 @@ def _page_sql(candidates: str, width: int, sort: list[tuple[int, bool]]) -> str:
         )
         SELECT total.n, skip.rows, card.*
         FROM total CROSS JOIN skip LEFT JOIN LATERAL (
-          SELECT s.id, s.name, s.slug, s.description, s.status, o.name, place.city,
-                 place.postal_code
+          SELECT card.*
           FROM numbered
-          JOIN {service} AS s ON s.id = numbered.id
-          JOIN {organization} AS o ON o.id = s.organization_id
-          LEFT JOIN LATERAL (
-            SELECT l.city, l.postal_code
-            FROM {link} AS sal JOIN {location} AS l ON l.id = sal.location_id
-            WHERE sal.service_id = s.id AND NOT l.is_confidential
-            ORDER BY l.id LIMIT 1
-          ) AS place ON true
+          JOIN ({card_sql}) AS card({card_columns}) ON card.pk = numbered.id
           WHERE numbered.position > skip.rows AND numbered.position <= skip.rows + {PAGE_SIZE}
           ORDER BY numbered.position
         ) AS card ON true
-    """  # noqa: S608 - identifiers from model metadata; numbers are constants
+    """  # noqa: S608 - compiled by the ORM; the rest is constants
 
 
 def result_page(queryset: QuerySet, page: int) -> ResultPage:
@@ -762,47 +772,21 @@ def result_page(queryset: QuerySet, page: int) -> ResultPage:
     # Sort only ids in the inner query; the joins and subqueries of a result card then
     # run for this page's rows alone (one SQL statement).
     page_ids = queryset.values("pk")[offset : offset + PAGE_SIZE]
-    prefix, suffix = _listing_url()
-    services = [
-        ResultCard(
-            pk=service.pk,
-            name=service.name,
-            slug=service.slug,
-            description=service.description,
-            status=service.status,
-            organization_name=service.organization.name,
-            place_city=service.place_city,
-            place_postal_code=service.place_postal_code,
-            url=f"{prefix}{quote(service.slug)}{suffix}",
-        )
-        for service in with_card_fields(queryset.filter(pk__in=page_ids))
-    ]
+    services = _cards(card_rows(queryset.filter(pk__in=page_ids)))
     return ResultPage(services=services, number=number, count=count)
 
 
 def _postgres_result_page(queryset: QuerySet, page: int) -> ResultPage:
     candidates, params, width, sort = _candidates(queryset)
+    card_sql, card_params = _card_sql()
     offset = (max(page, 1) - 1) * PAGE_SIZE
     with connection.cursor() as cursor:
-        cursor.execute(_page_sql(candidates, width, sort), [*params, offset])
+        cursor.execute(
+            _page_sql(candidates, width, sort, card_sql), [*params, offset, *card_params]
+        )
         rows = cursor.fetchall()
     count, skipped = rows[0][0], rows[0][1]
-    prefix, suffix = _listing_url()
-    services = [
-        ResultCard(
-            pk,
-            name,
-            slug,
-            description,
-            status,
-            organization,
-            town,
-            postal_code,
-            f"{prefix}{quote(slug)}{suffix}",
-        )
-        for _n, _skip, pk, name, slug, description, status, organization, town, postal_code in rows
-        if pk is not None
-    ]
+    services = _cards(row[2:] for row in rows if row[2] is not None)
     return ResultPage(services=services, number=skipped // PAGE_SIZE + 1, count=count)
 
 
@@ -934,10 +918,10 @@ def _refresh_postgres(ids: list[int] | None) -> int:
           FROM (
             SELECT doc.*, {vector("names", "A")} AS names_vector,
                    array_to_tsvector(ARRAY(
-                     SELECT 'category:' || sc.category_id FROM {link} sc
+                     SELECT '{CATEGORY_FACET}:' || sc.category_id FROM {link} sc
                      WHERE sc.service_id = doc.id
                      UNION
-                     SELECT 'language:' || sl.language_id FROM {languages} sl
+                     SELECT '{LANGUAGE_FACET}:' || sl.language_id FROM {languages} sl
                      WHERE sl.service_id = doc.id
                    )) AS facets
             FROM doc

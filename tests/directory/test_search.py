@@ -500,8 +500,19 @@ def test_a_text_search_filtered_by_language_follows_a_change_of_languages(corpus
 def test_no_typed_words_can_match_the_filter_facets(corpus):
     spanish_id = search.load_reference().language_ids["es"]
     food_id = next(c.pk for c in search.load_reference().categories if c.slug == "food-pantry")
-    for query in (f"language:{spanish_id}", f"'category:{food_id}'", f'"category:{food_id}"'):
+    facets = [f"language:{spanish_id}", f"category:{food_id}"]
+    typed = [*facets, *(f"'{facet}'" for facet in facets), *(f'"{facet}"' for facet in facets)]
+    for query in typed:
         assert found(query) == [], query
+    # Not even a listing holding nothing but the facets matches what a resident types.
+    with connection.cursor() as cursor:
+        for query in typed:
+            for config in search.CONFIGS:
+                cursor.execute(
+                    "SELECT array_to_tsvector(%s::text[]) @@ websearch_to_tsquery(%s, %s)",
+                    [facets, config, query],
+                )
+                assert cursor.fetchone()[0] is False, (config, query)
 
 
 @postgres_only
