@@ -130,6 +130,22 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The search page and the site's header and footer (see compassion_portal/templating.py).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "compassion_portal.templating.environment",
+            "context_processors": [
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+            ],
+        },
+    },
 ]
 
 # Database: SQLite needs no set-up; Postgres is what production and CI use.
