@@ -134,7 +134,7 @@ class ServiceFilter(django_filters.FilterSet):
         self.reference = reference
         self.now = now or timezone.now()
         self.filters["category"].extra["choices"] = reference.category_choices
-        self.filters["language"].extra["choices"] = reference.languages
+        self.filters["language"].extra["choices"] = reference.language_choices
         self.filters["city"].extra["choices"] = reference.city_choices
 
     @property

@@ -56,6 +56,7 @@ from django.db.models import (
     When,
 )
 from django.urls import reverse
+from django.utils.choices import BaseChoiceIterator
 
 from .models import (
     PUBLIC_STATUSES,
@@ -142,12 +143,16 @@ class Reference:
     synonyms: list[tuple[str, str]] = field(default_factory=list)  # normalized term, expansion
 
     @property
-    def category_choices(self) -> list[tuple[str, str]]:
-        return [(category.slug, category.name) for category in self.categories]
+    def category_choices(self) -> "SharedChoices":
+        return SharedChoices((category.slug, category.name) for category in self.categories)
 
     @property
-    def city_choices(self) -> list[tuple[str, str]]:
-        return [(city.slug, city.name) for city in self.cities]
+    def language_choices(self) -> "SharedChoices":
+        return SharedChoices(self.languages)
+
+    @property
+    def city_choices(self) -> "SharedChoices":
+        return SharedChoices((city.slug, city.name) for city in self.cities)
 
     def category_ids_under(self, slug: str) -> list[int]:
         """The category with this slug and every category below it."""
@@ -170,6 +175,24 @@ class Reference:
 
     def time_zones(self) -> set[str]:
         return {city.time_zone for city in self.cities} | {settings.TIME_ZONE}
+
+
+class SharedChoices(BaseChoiceIterator):
+    """A filter's choices, shared by the forms built from them rather than copied: Django
+    deep-copies every field of every form it builds, choices included, and these (fifty
+    categories, say) never change in place."""
+
+    def __init__(self, choices: Iterable[tuple[str, str]]) -> None:
+        self.choices = tuple(choices)
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    def __len__(self) -> int:
+        return len(self.choices)
+
+    def __deepcopy__(self, memo) -> "SharedChoices":
+        return self
 
 
 # The cache holds a pickled Reference: the key follows the fields of the classes in it, so
