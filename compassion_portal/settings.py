@@ -163,7 +163,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation: this site runs short queries, and Postgres's JIT, triggered by
     # a high cost estimate, spent 1.2 s compiling an "open now" search that then ran in
     # 0.3 s (200,000 services).
-    connection_options = {"options": "-c jit=off"}
+    # No synchronized sequential scans: with them a scan of a large table starts where
+    # another one is, so a search that stops reading at its first thousand matches (see
+    # directory/search.py) found a different thousand each time, and page 2 of a broad
+    # search could repeat listings of page 1.
+    connection_options = {"options": "-c jit=off -c synchronize_seqscans=off"}
     DATABASES["default"]["OPTIONS"] = {
         **connection_options,
         "pool": {

@@ -349,10 +349,15 @@ def package_import(path: str | Path | IO[bytes]) -> ImportReport:
     with Package(path) as package:
         package.check()
         with transaction.atomic():
-            _Importer(package, report).run()
+            importer = _Importer(package, report)
+            importer.run()
             committing = time.monotonic()
         # Postgres checks the deferred foreign keys of every new row here.
         report.seconds["commit"] = time.monotonic() - committing
+    if importer.changed_anything:
+        started = time.monotonic()
+        if _compact_search_table():
+            report.seconds["compact"] = time.monotonic() - started
     return report
 
 
@@ -1023,6 +1028,12 @@ def _refresh_search_vectors() -> None:
     except ImportError:  # the search module is not there yet: nothing to refresh
         return
     refresh_search_vectors()
+
+
+def _compact_search_table() -> bool:
+    from .search import compact_after_full_refresh
+
+    return compact_after_full_refresh()
 
 
 # -- cell parsers: each returns a clean value or raises RowError with the reason ---------------

@@ -1001,6 +1001,24 @@ def _refresh_postgres(ids: list[int] | None) -> int:
     return count
 
 
+def compact_after_full_refresh() -> bool:
+    """Rewrite a large services table without the old row versions that a full refresh
+    left at its start (an import of 200,000 services rewrote every row once). Searches
+    that read the table in order then no longer wade through them first. Runs only on
+    Postgres, outside a transaction (VACUUM cannot run inside one) and for at least
+    BULK_REFRESH_ROWS services. It locks the table while it runs: 6 s at 200,000 services.
+    Returns whether it ran."""
+    if not is_postgres() or connection.in_atomic_block:
+        return False
+    table = Service._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - model metadata
+        if cursor.fetchone()[0] < BULK_REFRESH_ROWS:
+            return False
+        cursor.execute(f"VACUUM (FULL, ANALYZE) {table}")
+    return True
+
+
 def _refresh_portable(ids: list[int] | None) -> int:
     services = Service.objects.select_related("organization").prefetch_related("categories__parent")
     if ids is not None:

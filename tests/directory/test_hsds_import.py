@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from directory import models
 from directory.hsds import PackageError, package_import
 
+from .conftest import postgres_only
 from .fixtures.hsds_package import GOOD_PACKAGE, canonical_dump, write_package
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "hsds" / "examples" / "csv"
@@ -266,3 +267,41 @@ def test_a_file_that_is_not_a_zip_is_refused_before_anything_is_written(tmp_path
 def test_a_path_that_does_not_exist_is_refused(tmp_path):
     with pytest.raises(PackageError, match="no such file"):
         package_import(tmp_path / "nowhere")
+
+
+def _services_file_node() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_relation_filenode(%s)", [models.Service._meta.db_table])
+        return cursor.fetchone()[0]
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_large_import_rewrites_the_services_table_once_committed(tmp_path, monkeypatch):
+    """A full refresh rewrites every service row; after a large import the table is
+    compacted (VACUUM FULL, outside the import's transaction), and only when it changed."""
+    from directory import search
+
+    monkeypatch.setattr(search, "BULK_REFRESH_ROWS", 4)  # GOOD_PACKAGE has 4 services
+    package = write_package(tmp_path / "pkg")
+    before = _services_file_node()
+    report = package_import(package)
+    assert report.ok, report.lines()
+    assert "compact" in report.seconds
+    compacted = _services_file_node()
+    assert compacted != before
+    assert models.Service.objects.count() == 4
+
+    again = package_import(package)  # the same package: nothing changes, nothing rewritten
+    assert "compact" not in again.seconds
+    assert _services_file_node() == compacted
+
+
+@postgres_only
+def test_no_compaction_inside_a_transaction(monkeypatch):
+    from directory import search
+
+    monkeypatch.setattr(search, "BULK_REFRESH_ROWS", 0)
+    assert search.compact_after_full_refresh() is False

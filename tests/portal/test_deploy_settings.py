@@ -64,3 +64,12 @@ def test_postgres_connections_do_not_jit_compile():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a Postgres connection setting")
+def test_postgres_sequential_scans_start_at_the_beginning():
+    """A scan that stops early must find the same rows every time (stable result pages)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronize_seqscans")
+        assert cursor.fetchone()[0] == "off"
