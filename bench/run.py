@@ -8,10 +8,10 @@
    statement the page runs, timed with connection.execute_wrapper; p50 and p95 over
    BENCH_RUNS runs) and the number of SQL queries per search page (Django's test client).
 4. Serves the site with gunicorn (gunicorn.conf.py, DEBUG=0, HTTPS=0) on a free localhost
-   port with BENCH_PAGES=1 and measures requests per second of each search page beside the
-   baseline page /bench/baseline/ (one query of 12 rows through a tiny template), with wrk
-   when it is installed (the script tries apt-get when running as root) or a bounded Python
-   thread pool otherwise. Only 127.0.0.1 is ever contacted.
+   port with BENCH_PAGES=1 and measures requests per second of each search page beside a run
+   of the baseline page /bench/baseline/ (one query of 12 rows through a tiny template) just
+   before it, with wrk when it is installed (the script tries apt-get when running as root)
+   or a bounded Python thread pool otherwise. Only 127.0.0.1 is ever contacted.
 
 Prints a table and writes bench/results/latest.json. Environment knobs: BENCH_SERVICES
 (200000), BENCH_RUNS (30), BENCH_SECONDS (10 per page), BENCH_CONNECTIONS (4), BENCH_WORKERS
@@ -256,22 +256,32 @@ def _python_load(port: int, path: str) -> float:
 
 
 def measure_throughput() -> dict:
+    """Requests per second of each search page and of the baseline page measured just
+    before it: each ratio compares two runs a few seconds apart, so a slower or faster
+    spell of this (shared) machine moves both. The baseline reported is the median."""
     wrk = ensure_wrk()
     tool = "wrk" if wrk else "Python threads"
     say(f"gunicorn (gunicorn.conf.py, {WORKERS} workers); load with {tool}")
     with gunicorn(CHILD_ENV, workers=WORKERS) as (base, _pid):
         port = int(base.rsplit(":", 1)[1])
-        baseline = requests_per_second(port, "/bench/baseline/", wrk)
-        say(f"baseline: {baseline:.1f} req/s")
-        pages = {}
+        requests_per_second(port, "/bench/baseline/", wrk)  # warm-up, not counted
+        baselines, pages = [], {}
         for label, kind, params in QUERIES:
+            baseline = requests_per_second(port, "/bench/baseline/", wrk)
             rps = requests_per_second(port, "/directory/?" + urlencode(params), wrk)
-            pages[label] = {"kind": kind, "rps": round(rps, 1), "ratio": round(rps / baseline, 3)}
-            say(f"{label}: {rps:.1f} req/s ({rps / baseline:.2f} x baseline)")
+            baselines.append(baseline)
+            pages[label] = {
+                "kind": kind,
+                "rps": round(rps, 1),
+                "baseline_rps": round(baseline, 1),
+                "ratio": round(rps / baseline, 3),
+            }
+            say(f"{label}: {rps:.1f} req/s, baseline {baseline:.1f} ({rps / baseline:.2f} x)")
     return {
         "tool": "wrk" if wrk else "python",
         "workers": WORKERS,
-        "baseline_rps": round(baseline, 1),
+        "baseline_rps": round(statistics.median(baselines), 1),
+        "baseline_range": [round(min(baselines), 1), round(max(baselines), 1)],
         "pages": pages,
     }
 
@@ -313,13 +323,15 @@ def print_table(results: dict) -> None:
     if imported:
         print(f"import_hsds: {imported['seconds']} s, peak memory {imported['peak_mib']} MiB")
     web = results["throughput"]
+    low, high = web["baseline_range"]
     print(
-        f"baseline page: {web['baseline_rps']} req/s ({web['tool']}, {CONNECTIONS} connections,"
-        f" {web['workers']} gunicorn workers, {SECONDS} s per page)"
+        f"baseline page: median {web['baseline_rps']} req/s, {low}-{high} ({web['tool']},"
+        f" {CONNECTIONS} connections, {web['workers']} gunicorn workers, {SECONDS} s per page;"
+        " measured before each search page, which is compared with that run)"
     )
     header = (
         f"{'query':24} {'kind':9} {'SQL p50':>8} {'SQL p95':>8} {'queries':>7} "
-        f"{'req/s':>8} {'x base':>7}  results"
+        f"{'req/s':>8} {'base':>7} {'x base':>7}  results"
     )
     print(header)
     print("-" * len(header))
@@ -328,7 +340,8 @@ def print_table(results: dict) -> None:
         page = web["pages"][label]
         print(
             f"{label:24} {kind:9} {sql['sql_p50_ms']:>7.1f}m {sql['sql_p95_ms']:>7.1f}m "
-            f"{sql['queries']:>7} {page['rps']:>8.1f} {page['ratio']:>7.2f}  "
+            f"{sql['queries']:>7} {page['rps']:>8.1f} {page['baseline_rps']:>7.0f} "
+            f"{page['ratio']:>7.2f}  "
             f"{sql['results_text']}"
         )
     print()
