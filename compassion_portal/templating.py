@@ -11,18 +11,36 @@ as ``{{ _("…") }}``: ``manage.py makemessages`` finds that form in any .html f
 placeholders or plurals is composed in Python (where makemessages finds it too).
 """
 
+import functools
+
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.defaultfilters import truncatewords
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 
 from jinja2 import Environment, StrictUndefined
 
 
 def url(name: str, *args, **kwargs) -> str:
-    """``{{ url("directory:search") }}``: Django's reverse()."""
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    """``{{ url("directory:search") }}``: Django's reverse(). The address of a page without
+    arguments is worked out once per script prefix (the header alone has eight)."""
+    if args or kwargs:
+        return reverse(name, args=args or None, kwargs=kwargs or None)
+    return _fixed_url(get_script_prefix(), get_urlconf(), name)
+
+
+@functools.lru_cache(maxsize=256)
+def _fixed_url(prefix: str, urlconf: str | None, name: str) -> str:
+    return reverse(name, urlconf=urlconf)
+
+
+@receiver(setting_changed)
+def _forget_urls(*, setting: str, **_arguments) -> None:
+    if setting == "ROOT_URLCONF":
+        _fixed_url.cache_clear()
 
 
 def environment(**options) -> Environment:

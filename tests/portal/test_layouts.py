@@ -80,3 +80,23 @@ def test_a_missing_name_in_a_jinja2_template_is_an_error():
 def test_jinja2_escapes_what_it_prints():
     template = engines["jinja2"].from_string("{{ text }}")
     assert template.render({"text": "<script>"}) == "&lt;script&gt;"
+
+
+def test_jinja2_addresses_follow_the_script_prefix():
+    """The url() of the Jinja2 templates remembers addresses, per script prefix (a site
+    served under /city/ links to /city/...)."""
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from compassion_portal.templating import url
+
+    template = engines["jinja2"].from_string("{{ url('about') }} {{ url('directory:suggest') }}")
+    original = get_script_prefix()
+    expected = "/city/" + reverse("about").removeprefix(original)
+    assert template.render({}) == f"{reverse('about')} {reverse('directory:suggest')}"
+    try:
+        set_script_prefix("/city/")
+        assert url("about") == expected
+        assert template.render({}).startswith("/city/")
+    finally:
+        set_script_prefix(original)
+    assert url("about") == reverse("about")
