@@ -43,6 +43,7 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -55,6 +56,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils.choices import BaseChoiceIterator
 
@@ -625,8 +627,7 @@ class ResultCard:
     description: str
     status: str
     organization_name: str
-    place_city: str | None  # town and ZIP of the first public (non-confidential) location
-    place_postal_code: str | None
+    place: str | None  # "town ZIP" of the first public (non-confidential) location
     url: str
 
     @property
@@ -650,8 +651,18 @@ CARD_COLUMNS = (
     "description",
     "status",
     "organization__name",
-    "place_city",
-    "place_postal_code",
+    "place",
+)
+
+
+# A location as a result card names it: "town ZIP", the town alone, or nothing without a
+# town. (One column from one subquery: a second one for the ZIP cost Postgres about 0.3 ms
+# more to plan and run on every search.)
+PLACE = Case(
+    When(city="", then=Value("")),
+    When(postal_code="", then=F("city")),
+    default=Concat("city", Value(" "), "postal_code"),
+    output_field=CharField(),
 )
 
 
@@ -665,8 +676,7 @@ def card_rows(queryset: QuerySet) -> QuerySet:
         .order_by("pk")
     )
     return queryset.annotate(
-        place_city=Subquery(first_public.values("city")[:1]),
-        place_postal_code=Subquery(first_public.values("postal_code")[:1]),
+        place=Subquery(first_public.annotate(place=PLACE).values("place")[:1]),
     ).values_list(*CARD_COLUMNS)
 
 

@@ -419,21 +419,24 @@ def test_a_broad_query_filters_before_bounding_the_ranking():
 
 @postgres_only
 def test_a_refresh_of_many_rows_renews_the_planner_statistics(monkeypatch):
-    def name_vector_stats() -> list[tuple]:
+    def name_vector_words() -> str:
+        """The most common words of name_vector as the planner's statistics know them
+        (statistics left by other tests are about other words)."""
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT null_frac FROM pg_stats "
+                "SELECT most_common_elems::text FROM pg_stats "
                 "WHERE tablename = 'directory_service' AND attname = 'name_vector'"
             )
-            return cursor.fetchall()
+            row = cursor.fetchone()
+        return (row and row[0]) or ""
 
-    ServiceFactory(name="Harbor Food Pantry")
+    ServiceFactory(name="Zebrafish Food Pantry")
     assert search.refresh_search_vectors() == 1
-    assert name_vector_stats() == []  # one row is not a bulk load
+    assert "zebrafish" not in name_vector_words()  # one row is not a bulk load
     Service.objects.update(search_vector=None, name_vector=None)
     monkeypatch.setattr(search, "BULK_REFRESH_ROWS", 1)
     assert search.refresh_search_vectors() == 1
-    assert name_vector_stats() == [(0.0,)]
+    assert "zebrafish" in name_vector_words()
     assert Service.objects.get().name_vector is not None
 
 

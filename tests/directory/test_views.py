@@ -374,3 +374,37 @@ def test_organization_without_public_services_is_404(client):
     organization = OrganizationFactory()
     ServiceFactory(organization=organization, status=ServiceStatus.DEFUNCT)
     assert client.get(organization.get_absolute_url()).status_code == 404
+
+
+def test_a_result_card_names_the_first_public_place(client):
+    """Town and ZIP of the first location that is not confidential; the town alone when
+    there is no ZIP; nothing without a town."""
+    both = ServiceFactory(name="Quillwort clinic one")
+    hidden = ServiceAtLocationFactory(
+        service=both, location__city="Secretville", location__is_confidential=True
+    )
+    ServiceAtLocationFactory(
+        service=both, location__city="Riverbend", location__postal_code="78201"
+    )
+    ServiceAtLocationFactory(service=both, location__city="Lakeside", location__postal_code="78299")
+    town = ServiceFactory(name="Quillwort clinic two")
+    ServiceAtLocationFactory(service=town, location__city="Oakdale", location__postal_code="")
+    nowhere = ServiceFactory(name="Quillwort clinic three")
+    ServiceAtLocationFactory(service=nowhere, location__city="", location__postal_code="78203")
+    refresh_search_vectors()
+    # The confidential location comes first, so the card must pass over it.
+    assert hidden.location_id == min(link.location_id for link in both.service_at_locations.all())
+
+    html = client.get(reverse("directory:search"), {"q": "quillwort"}).content.decode()
+    cards = {
+        name: meta.split("·", 1)[1].strip() if "·" in meta else ""
+        for name, meta in re.findall(
+            r'<h3><a href="[^"]+">([^<]+)</a></h3>\s*<p class="meta">\s*([^<\n]*)', html
+        )
+    }
+    assert cards == {
+        "Quillwort clinic one": "Riverbend 78201",
+        "Quillwort clinic two": "Oakdale",
+        "Quillwort clinic three": "",
+    }
+    assert "Secretville" not in html
