@@ -355,8 +355,10 @@ def package_import(path: str | Path | IO[bytes]) -> ImportReport:
         # Postgres checks the deferred foreign keys of every new row here.
         report.seconds["commit"] = time.monotonic() - committing
     if importer.changed_anything:
+        from .search import compact_after_full_refresh
+
         started = time.monotonic()
-        if _compact_search_table():
+        if compact_after_full_refresh():
             report.seconds["compact"] = time.monotonic() - started
     return report
 
@@ -1028,12 +1030,6 @@ def _refresh_search_vectors() -> None:
     except ImportError:  # the search module is not there yet: nothing to refresh
         return
     refresh_search_vectors()
-
-
-def _compact_search_table() -> bool:
-    from .search import compact_after_full_refresh
-
-    return compact_after_full_refresh()
 
 
 # -- cell parsers: each returns a clean value or raises RowError with the reason ---------------

@@ -1,6 +1,6 @@
 """``{% shared_include "includes/header.html" %}``: a Jinja2 template (see
 compassion_portal/templating.py) inside a Django template, so that pages in either language
-share one header, footer and messages block."""
+share one header, footer, messages block and list of style sheets."""
 
 from django import template
 from django.template import engines
