@@ -2,6 +2,7 @@
 of them); matching and ranking are delegated to ``directory.search``."""
 
 import datetime
+import functools
 import html
 
 import django_filters
@@ -34,23 +35,28 @@ class LightSelect(forms.Select):
             selected = option_value == chosen
             if selected:
                 chosen = None  # like Django's Select: only the first match is selected
-            options.append(
-                f'<option value="{_escaped(option_value)}"{" selected" if selected else ""}>'
-                f"{_escaped(label)}</option>"
-            )
+            if hasattr(label, "__html__"):  # already safe: never escaped again
+                options.append(_option_markup(option_value, label.__html__(), selected))
+            else:
+                options.append(_option(option_value, str(label), selected))
         return format_html(
             '<select name="{}"{}>\n{}\n</select>',
             name,
             flatatt(self.build_attrs(self.attrs, attrs)),
-            mark_safe("\n".join(options)),  # noqa: S308 - each option is escaped above
+            mark_safe("\n".join(options)),  # noqa: S308 - each option is escaped below
         )
 
 
-def _escaped(text) -> str:
-    """Like conditional_escape, without its lazy-string wrapper (it runs per option)."""
-    if hasattr(text, "__html__"):
-        return text.__html__()
-    return html.escape(str(text))
+@functools.lru_cache(maxsize=4096)
+def _option(value: str, label: str, selected: bool) -> str:
+    """An <option> of plain text, escaped once per process: the choices (categories,
+    languages, cities) are the same on every search page."""
+    return _option_markup(value, html.escape(label), selected)
+
+
+def _option_markup(value: str, label_html: str, selected: bool) -> str:
+    attributes = f'value="{html.escape(value)}"' + (" selected" if selected else "")
+    return f"<option {attributes}>{label_html}</option>"
 
 
 class LightTextInput(forms.TextInput):

@@ -145,6 +145,31 @@ def test_misspellings_still_find_the_listing(corpus, typo, expected):
 
 
 @postgres_only
+def test_words_found_in_the_vocabulary_are_asked_about_once(corpus, django_assert_num_queries):
+    search.load_reference()
+    with django_assert_num_queries(1):
+        assert search.corrections(["shelter", "shleter"]) == {"shleter": "shelter"}
+    # "shelter" is now known to this process; the misspelling is looked up again.
+    with django_assert_num_queries(1) as captured:
+        assert search.corrections(["shelter", "shleter"]) == {"shleter": "shelter"}
+    assert captured.captured_queries[0]["sql"].count("shleter") == 1
+    assert "'shelter'" not in captured.captured_queries[0]["sql"]
+    with django_assert_num_queries(0):
+        assert search.corrections(["shelter"]) == {}
+
+
+@postgres_only
+def test_the_known_words_are_forgotten_with_the_reference_data(corpus):
+    search.corrections(["shelter"])
+    assert "shelter" in search._known_words
+    search.forget_reference()
+    assert search._known_words == set()
+    search.corrections(["shelter"])
+    search.load_reference()  # read again from the database: the words are asked again
+    assert search._known_words == set()
+
+
+@postgres_only
 def test_websearch_syntax_phrases_and_exclusions(corpus):
     names = found('"food pantry" -church')
     assert "Eastside Food Pantry" in names
