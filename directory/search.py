@@ -376,17 +376,31 @@ def apply_text_search(queryset: QuerySet, query: str, reference: Reference) -> Q
     return _portable_search(queryset, variants)
 
 
-def _tsquery(variants: list[str]) -> SearchQuery:
-    tsquery = None
-    for variant in variants:
-        for config in CONFIGS:
-            part = SearchQuery(variant, config=config, search_type="websearch")
-            tsquery = part if tsquery is None else tsquery | part
-    return tsquery
+class WordsQuery(SearchQuery):
+    """The variants of a query, each parsed with ``websearch_to_tsquery`` in each of the
+    CONFIGS, OR'd together: one expression, written out once. (SearchQuery objects joined
+    with | make a tree of seven nodes per variant, which the ORM copies and resolves
+    wherever the query is used, three times per search: about 0.2 ms.)"""
+
+    def __init__(self, variants: Iterable[str]) -> None:
+        self.variants = tuple(variants)
+        super().__init__(Value(""), search_type="websearch")
+
+    def resolve_expression(self, *args, **kwargs) -> "WordsQuery":
+        return self  # nothing in it refers to a table
+
+    def as_sql(self, compiler, connection, function=None, template=None):
+        parts = [
+            f"websearch_to_tsquery('{config}'::regconfig, %s)"
+            for _variant in self.variants
+            for config in CONFIGS
+        ]
+        params = [variant for variant in self.variants for _config in CONFIGS]
+        return f"({' || '.join(parts)})", params
 
 
 def _postgres_search(queryset: QuerySet, variants: list[str]) -> QuerySet:
-    tsquery = _tsquery(variants)
+    tsquery = WordsQuery(variants)
     queryset = queryset.filter(search_vector=tsquery).annotate(
         rank=SearchRank(F("search_vector"), tsquery, cover_density=True),
         # Filtering on it (name_hit=True / False) compiles to name_vector @@ query, which
@@ -398,7 +412,7 @@ def _postgres_search(queryset: QuerySet, variants: list[str]) -> QuerySet:
     # Listings with the words as typed come before those found by a synonym or a
     # spelling fix: "comida" shows the Spanish listings first, then the food ones.
     as_typed = Case(
-        When(search_vector=_tsquery(variants[:1]), then=Value(1)),
+        When(search_vector=WordsQuery(variants[:1]), then=Value(1)),
         default=Value(0),
         output_field=IntegerField(),
     )
