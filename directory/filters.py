@@ -1,6 +1,7 @@
 """The search page's filters. Choices come from ``search.Reference`` (one query for all
 of them); matching and ranking are delegated to ``directory.search``."""
 
+import copy
 import datetime
 import functools
 import html
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django_filters.filters import FilterMethod
 
 from . import search
 from .models import OrganizationKind
@@ -83,49 +85,78 @@ class LightCheckbox(forms.CheckboxInput):
         return format_html('<input type="checkbox" name="{}"{}>', name, flatatt(final))
 
 
+class CopiedCheaply:
+    """django-filter deep-copies every filter of a FilterSet for each one it builds (once
+    per search page). Nothing in these filters changes per page but ``extra`` (the
+    choices), so a shallow copy with its own ``extra`` does as well, at a fraction of the
+    cost (a deep copy also copied labels, validators and their patterns)."""
+
+    def __deepcopy__(self, memo):
+        clone = copy.copy(self)
+        clone.extra = dict(self.extra)
+        clone.__dict__.pop("_field", None)  # each copy builds its own form field
+        if self.method is not None:
+            clone.filter = FilterMethod(clone)  # bound to the copy, not to the original
+        return clone
+
+
+class CharFilter(CopiedCheaply, django_filters.CharFilter):
+    pass
+
+
+class ChoiceFilter(CopiedCheaply, django_filters.ChoiceFilter):
+    pass
+
+
+class BooleanFilter(CopiedCheaply, django_filters.BooleanFilter):
+    pass
+
+
+# Form classes of ServiceFilter by their choices (see ServiceFilter.get_form_class).
+_form_classes: dict[tuple, type] = {}
+
+
 class ServiceFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
+    q = CharFilter(
         label=_("What do you need?"),
         method="filter_q",
         max_length=search.MAX_QUERY_LENGTH,
         help_text=_('For example: food pantry, clases de inglés, "legal aid" -court'),
         widget=LightTextInput,
     )
-    category = django_filters.ChoiceFilter(
+    category = ChoiceFilter(
         label=_("Category"),
         method="filter_category",
         empty_label=_("Any category"),
         widget=LightSelect,
     )
-    kind = django_filters.ChoiceFilter(
+    kind = ChoiceFilter(
         label=_("Kind of organization"),
         field_name="organization__kind",
         choices=[c for c in OrganizationKind.choices if c[0] != OrganizationKind.UNKNOWN],
         empty_label=_("Any kind"),
         widget=LightSelect,
     )
-    language = django_filters.ChoiceFilter(
+    language = ChoiceFilter(
         label=_("Language"),
         method="filter_language",
         empty_label=_("Any language"),
         widget=LightSelect,
     )
-    city = django_filters.ChoiceFilter(
+    city = ChoiceFilter(
         label=_("City"),
         field_name="organization__city__slug",
         empty_label=_("Any city"),
         widget=LightSelect,
     )
-    zip = django_filters.CharFilter(
+    zip = CharFilter(
         label=_("ZIP code"),
         method="filter_zip",
         max_length=10,
         validators=[RegexValidator(r"^\d{3,5}(-\d{4})?$", _("Enter a ZIP code such as 78201."))],
         widget=LightTextInput,
     )
-    open_now = django_filters.BooleanFilter(
-        label=_("Open now"), method="filter_open_now", widget=LightCheckbox
-    )
+    open_now = BooleanFilter(label=_("Open now"), method="filter_open_now", widget=LightCheckbox)
 
     def __init__(
         self,
@@ -142,6 +173,20 @@ class ServiceFilter(django_filters.FilterSet):
         self.filters["category"].extra["choices"] = reference.category_choices
         self.filters["language"].extra["choices"] = reference.language_choices
         self.filters["city"].extra["choices"] = reference.city_choices
+
+    def get_form_class(self) -> type:
+        """The form class for these choices: built once, then reused (each form still gets
+        its own copy of the fields). django-filter builds a new class with new fields for
+        every FilterSet."""
+        key = tuple(
+            tuple(self.filters[name].extra["choices"]) for name in ("category", "language", "city")
+        )
+        form_class = _form_classes.get(key)
+        if form_class is None:
+            if len(_form_classes) >= 16:
+                _form_classes.clear()
+            form_class = _form_classes[key] = super().get_form_class()
+        return form_class
 
     @property
     def has_criteria(self) -> bool:
