@@ -6,14 +6,17 @@ from django import template
 from django.template import engines
 from django.utils.safestring import mark_safe
 
+from compassion_portal.templating import render_shared
+
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def shared_include(context, name: str) -> str:
     """Render the Jinja2 template ``name`` with the request, user and messages of this page."""
-    jinja = engines["jinja2"].env.get_template(name)
-    html = jinja.render(
+    html = render_shared(
+        engines["jinja2"].env,
+        name,
         request=context.get("request"),
         user=context.get("user"),
         messages=context.get("messages"),

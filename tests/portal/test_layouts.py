@@ -100,3 +100,74 @@ def test_jinja2_addresses_follow_the_script_prefix():
     finally:
         set_script_prefix(original)
     assert url("about") == reverse("about")
+
+
+def test_a_reused_header_still_follows_the_page_and_the_visitor(client):
+    """The header is rendered once per page address, language and signed-in state, then
+    reused (compassion_portal.templating.render_shared): each page still marks its own
+    section, and signing in changes it at once."""
+    directory, about = reverse("directory:search"), reverse("about")
+    for _ in range(2):
+        assert nav_current(client.get(directory).content.decode()) == [directory]
+        assert nav_current(client.get(about).content.decode()) == [about]
+        assert nav_current(client.get(reverse("directory:suggest")).content.decode()) == [directory]
+    assert "Sign in" in client.get(directory).content.decode()
+    client.force_login(UserFactory())
+    html = client.get(directory).content.decode()
+    assert "Your account" in html
+    assert "Sign in" not in html
+    client.logout()
+    assert "Sign in" in client.get(directory).content.decode()
+
+
+def test_a_reused_header_follows_the_language(client, settings):
+    from django.utils import translation
+
+    from compassion_portal.templating import render_shared
+
+    env = engines["jinja2"].env
+    with translation.override("en"):
+        english = render_shared(env, "includes/footer.html")
+    with translation.override("es"):
+        with_spanish = render_shared(env, "includes/footer.html")
+        spanish_again = render_shared(env, "includes/footer.html")
+    assert with_spanish is spanish_again  # reused
+    assert english is not with_spanish
+    assert '<html lang="es">' in client.get("/about/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+
+def test_a_reused_include_follows_the_script_prefix():
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from compassion_portal.templating import render_shared
+
+    env = engines["jinja2"].env
+    original = get_script_prefix()
+    plain = render_shared(env, "includes/footer.html")
+    try:
+        set_script_prefix("/city/")
+        prefixed = render_shared(env, "includes/footer.html")
+    finally:
+        set_script_prefix(original)
+    assert 'href="/city/about/"' in prefixed
+    assert 'href="/city/about/"' not in plain
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("", 3),
+        ("one two three", 3),
+        ("one two three four", 3),
+        ("  spaced\tout\n words  here ", 2),
+        ("ends with … …", 3),
+        ("a b c", 0),
+        ("Comida <b>gratis</b> & más", 2),
+    ],
+)
+def test_the_jinja2_truncatewords_is_djangos(text, count):
+    from django.template.defaultfilters import truncatewords as django_truncatewords
+
+    from compassion_portal.templating import truncatewords
+
+    assert truncatewords(text, count) == django_truncatewords(text, count)
