@@ -1,7 +1,6 @@
 """The search page's filters. Choices come from ``search.Reference`` (one query for all
 of them); matching and ranking are delegated to ``directory.search``."""
 
-import copy
 import datetime
 import functools
 import html
@@ -10,9 +9,7 @@ import django_filters
 from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import QuerySet
-from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.filters import FilterMethod
@@ -31,34 +28,55 @@ class LightSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None) -> str:
         chosen = self.format_value(value)
         chosen = chosen[0] if chosen else None
-        options = []
-        for option_value, label in self.choices:
-            option_value = "" if option_value is None else str(option_value)
-            selected = option_value == chosen
-            if selected:
-                chosen = None  # like Django's Select: only the first match is selected
-            if hasattr(label, "__html__"):  # already safe: never escaped again
-                options.append(_option_markup(option_value, label.__html__(), selected))
-            else:
-                options.append(_option(option_value, str(label), selected))
-        return format_html(
-            '<select name="{}"{}>\n{}\n</select>',
-            name,
-            flatatt(self.build_attrs(self.attrs, attrs)),
-            mark_safe("\n".join(options)),  # noqa: S308 - each option is escaped below
+        choices = tuple(self.choices)
+        if any(hasattr(label, "__html__") for _value, label in choices):
+            options = _options(choices, chosen)  # marked safe: never remembered
+        else:
+            options = _remembered_options(choices, chosen)
+        attributes = _attributes(self.build_attrs(self.attrs, attrs))
+        return mark_safe(  # noqa: S308 - every part is escaped here or in _options()
+            f'<select name="{html.escape(name)}"{attributes}>\n{options}\n</select>'
         )
 
 
-@functools.lru_cache(maxsize=4096)
-def _option(value: str, label: str, selected: bool) -> str:
-    """An <option> of plain text, escaped once per process: the choices (categories,
-    languages, cities) are the same on every search page."""
-    return _option_markup(value, html.escape(label), selected)
+def _options(choices: tuple, chosen: str | None) -> str:
+    lines = []
+    for option_value, label in choices:
+        option_value = "" if option_value is None else str(option_value)
+        selected = option_value == chosen
+        if selected:
+            chosen = None  # like Django's Select: only the first match is selected
+        label_html = label.__html__() if hasattr(label, "__html__") else html.escape(str(label))
+        attributes = f'value="{html.escape(option_value)}"' + (" selected" if selected else "")
+        lines.append(f"<option {attributes}>{label_html}</option>")
+    return "\n".join(lines)
 
 
-def _option_markup(value: str, label_html: str, selected: bool) -> str:
-    attributes = f'value="{html.escape(value)}"' + (" selected" if selected else "")
-    return f"<option {attributes}>{label_html}</option>"
+@functools.lru_cache(maxsize=512)
+def _remembered_options(choices: tuple, chosen: str | None) -> str:
+    """The options of a select, built once per list of choices (in a language: a lazily
+    translated label compares as its translation) and chosen value: the categories,
+    languages and cities are the same on every search page."""
+    return _options(choices, chosen)
+
+
+def _attributes(attrs: dict) -> str:
+    """Django's flatatt() (name="value" pairs sorted, then the true boolean attributes),
+    without the format_html() per attribute."""
+    pairs, flags = [], []
+    for name, value in attrs.items():
+        if isinstance(value, bool):
+            if value:
+                flags.append(name)
+        elif value is not None:
+            pairs.append((name, value))
+    text = "".join(f' {html.escape(name)}="{_escaped(value)}"' for name, value in sorted(pairs))
+    return text + "".join(f" {html.escape(name)}" for name in sorted(flags))
+
+
+def _escaped(value) -> str:
+    """conditional_escape() as a plain string."""
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
 class LightTextInput(forms.TextInput):
@@ -66,12 +84,11 @@ class LightTextInput(forms.TextInput):
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
         value = self.format_value(value)
-        return format_html(
-            '<input type="{}" name="{}"{}{}>',
-            self.input_type,
-            name,
-            format_html(' value="{}"', value) if value is not None else "",
-            flatatt(self.build_attrs(self.attrs, attrs)),
+        shown = f' value="{_escaped(value)}"' if value is not None else ""
+        attributes = _attributes(self.build_attrs(self.attrs, attrs))
+        kind, name = html.escape(self.input_type), html.escape(name)
+        return mark_safe(  # noqa: S308 - every part is escaped above
+            f'<input type="{kind}" name="{name}"{shown}{attributes}>'
         )
 
 
@@ -82,7 +99,11 @@ class LightCheckbox(forms.CheckboxInput):
         final = self.build_attrs(self.attrs, attrs)
         if self.check_test(value):
             final["checked"] = True
-        return format_html('<input type="checkbox" name="{}"{}>', name, flatatt(final))
+        shown = self.format_value(value)
+        shown = f' value="{_escaped(shown)}"' if shown is not None else ""
+        return mark_safe(  # noqa: S308 - every part is escaped
+            f'<input type="checkbox" name="{html.escape(name)}"{shown}{_attributes(final)}>'
+        )
 
 
 class CopiedCheaply:
@@ -92,7 +113,8 @@ class CopiedCheaply:
     cost (a deep copy also copied labels, validators and their patterns)."""
 
     def __deepcopy__(self, memo):
-        clone = copy.copy(self)
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
         clone.extra = dict(self.extra)
         clone.__dict__.pop("_field", None)  # each copy builds its own form field
         if self.method is not None:

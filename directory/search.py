@@ -59,8 +59,9 @@ from django.db.models import (
 from django.db.models.functions import Concat
 from django.db.models.lookups import Lookup
 from django.db.models.sql.where import AND
-from django.urls import reverse
 from django.utils.choices import BaseChoiceIterator
+
+from compassion_portal.templating import url_around
 
 from .models import (
     PUBLIC_STATUSES,
@@ -282,13 +283,19 @@ def synonym_variants(query: str, synonyms: Iterable[tuple[str, str]]) -> list[st
     variants: list[str] = []
     combined = text
     for term, expansion in synonyms:
-        pattern = re.compile(rf"(?<![\w]){re.escape(term)}(?![\w])")
+        pattern = _whole_words(term)
         if term and pattern.search(text):
             variants.append(pattern.sub(expansion, text))
             combined = pattern.sub(expansion, combined)
     if len(variants) > 1:
         variants.append(combined)
     return variants[:MAX_VARIANTS]
+
+
+@functools.lru_cache(maxsize=1024)
+def _whole_words(term: str) -> re.Pattern:
+    """A pattern that finds ``term`` as whole words."""
+    return re.compile(rf"(?<![\w]){re.escape(term)}(?![\w])")
 
 
 def query_words(query: str) -> list[str]:
@@ -675,11 +682,8 @@ class ResultCard:
 
 
 def _listing_url() -> tuple[str, str]:
-    """A listing's address is this prefix, its slug and this suffix (one reverse() a page
-    instead of one per card)."""
-    marker = "slug-marker"
-    prefix, suffix = reverse("directory:service_detail", kwargs={"slug": marker}).split(marker)
-    return prefix, suffix
+    """A listing's address is this prefix, its slug and this suffix."""
+    return url_around("directory:service_detail", "slug")
 
 
 # What a result card shows, in the order of ResultCard's fields (the address aside).

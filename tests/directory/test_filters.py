@@ -1,5 +1,6 @@
 """directory.filters: each ServiceFilter has its own filters and a form with its choices."""
 
+import pytest
 from django.http import QueryDict
 
 from directory.filters import ServiceFilter
@@ -45,3 +46,48 @@ def test_each_form_has_its_own_fields_and_data():
     assert first.form.fields["category"] is not second.form.fields["category"]
     assert "category" in second.form.errors
     assert "category" not in first.form.errors
+
+
+def same_markup(html: str) -> str:
+    """Markup with the whitespace between tags and attribute order set aside."""
+    import re
+
+    html = re.sub(r">\s+<", "><", html.strip())
+    return re.sub(r"<(\w+)([^>]*)>", lambda m: f"<{m[1]} {' '.join(sorted(m[2].split()))}>", html)
+
+
+@pytest.mark.parametrize(
+    ("value", "attrs"),
+    [
+        (None, {}),
+        ("food", {"id": "id_category"}),
+        ("nothing-like-it", {"id": "id_category", "aria-invalid": "true", "required": True}),
+        ('"><script>', {"aria-describedby": 'x" onmouseover="y'}),
+    ],
+)
+def test_the_light_widgets_write_what_django_writes(value, attrs):
+    from django import forms
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    from directory.filters import LightCheckbox, LightSelect, LightTextInput
+
+    choices = [
+        ("", gettext_lazy("Any category")),
+        ("food", "Food & <drink>"),
+        ("safe", mark_safe("<b>Bold</b>")),
+        ("food", "Food again"),
+        (3, "A number"),
+    ]
+    pairs = [
+        (LightSelect(choices=choices), forms.Select(choices=choices)),
+        (LightSelect(choices=choices[:2]), forms.Select(choices=choices[:2])),
+        (LightTextInput(), forms.TextInput()),
+        (LightCheckbox(), forms.CheckboxInput()),
+    ]
+    for light, django in pairs:
+        for _ in range(2):  # the second time from what LightSelect remembered
+            assert same_markup(light.render("f", value, dict(attrs))) == same_markup(
+                django.render("f", value, dict(attrs))
+            )
+    assert LightCheckbox().render("f", True) == forms.CheckboxInput().render("f", True).strip()
