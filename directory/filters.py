@@ -106,6 +106,19 @@ class LightCheckbox(forms.CheckboxInput):
         )
 
 
+class SearchForm(forms.Form):
+    """The form of the search page's filters. Nothing changes its fields per form (no view
+    or template alters them, and validating or rendering only reads them), so each form
+    uses the fields of its class as they are, where Django deep-copies them for every
+    form (about 0.2 ms a search page)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.base_fields = {}  # what BaseForm.__init__ deep-copies: nothing
+        super().__init__(*args, **kwargs)
+        del self.base_fields
+        self.fields = dict(type(self).base_fields)
+
+
 class CopiedCheaply:
     """django-filter deep-copies every filter of a FilterSet for each one it builds (once
     per search page). Nothing in these filters changes per page but ``extra`` (the
@@ -139,6 +152,9 @@ _form_classes: dict[tuple, type] = {}
 
 
 class ServiceFilter(django_filters.FilterSet):
+    class Meta:
+        form = SearchForm
+
     q = CharFilter(
         label=_("What do you need?"),
         method="filter_q",

@@ -171,3 +171,15 @@ def test_the_jinja2_truncatewords_is_djangos(text, count):
     from compassion_portal.templating import truncatewords
 
     assert truncatewords(text, count) == django_truncatewords(text, count)
+
+
+def test_jinja2_translations_follow_the_active_language():
+    """{{ _("…") }} is remembered per language (compassion_portal.templating.gettext)."""
+    from django.utils import translation
+
+    template = engines["jinja2"].from_string('{{ _("Yes") }}')
+    seen = []
+    for language in ("es", "en", "es"):
+        with translation.override(language):
+            seen.append(template.render({}))
+    assert seen == ["Sí", "Yes", "Sí"]
