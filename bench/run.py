@@ -8,14 +8,15 @@
    statement the page runs, timed with connection.execute_wrapper; p50 and p95 over
    BENCH_RUNS runs) and the number of SQL queries per search page (Django's test client).
 4. Serves the site with gunicorn (gunicorn.conf.py, DEBUG=0, HTTPS=0) on a free localhost
-   port with BENCH_PAGES=1 and measures requests per second of each search page beside a run
-   of the baseline page /bench/baseline/ (one query of 12 rows through a tiny template) just
-   before it, with wrk when it is installed (the script tries apt-get when running as root)
-   or a bounded Python thread pool otherwise. Only 127.0.0.1 is ever contacted.
+   port with BENCH_PAGES=1 and measures requests per second of each search page beside the
+   baseline page /bench/baseline/ (one query of 12 rows through a tiny template): in rounds
+   of a baseline run and then a search run (the median round counts), with wrk when it is
+   installed (the script tries apt-get when running as root) or a bounded Python thread
+   pool otherwise. Only 127.0.0.1 is ever contacted.
 
 Prints a table and writes bench/results/latest.json. Environment knobs: BENCH_SERVICES
-(200000), BENCH_RUNS (30), BENCH_SECONDS (10 per page), BENCH_CONNECTIONS (4), BENCH_WORKERS
-(gunicorn workers, 2), BENCH_SKIP_IMPORT=1 (reuse the database as it is).
+(200000), BENCH_RUNS (30), BENCH_SECONDS (5 per run), BENCH_ROUNDS (3), BENCH_CONNECTIONS (4),
+BENCH_WORKERS (gunicorn workers, 2), BENCH_SKIP_IMPORT=1 (reuse the database as it is).
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ from _server import PYTHON, ROOT, fresh_database, gunicorn, production_env
 
 SERVICES = int(os.environ.get("BENCH_SERVICES", "200000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
-SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 DATABASE_URL = os.environ.get(
@@ -256,30 +258,42 @@ def _python_load(port: int, path: str) -> float:
 
 
 def measure_throughput() -> dict:
-    """Requests per second of each search page and of the baseline page measured just
-    before it: each ratio compares two runs a few seconds apart, so a slower or faster
-    spell of this (shared) machine moves both. The baseline reported is the median."""
+    """Requests per second of each search page against the baseline page, in ROUNDS rounds
+    of a baseline run followed at once by a search page run. Each round's ratio compares
+    two runs seconds apart, so a slower or faster spell of this (shared) machine moves both;
+    a page's ratio is the median of its rounds, which a single unlucky run cannot decide."""
     wrk = ensure_wrk()
     tool = "wrk" if wrk else "Python threads"
-    say(f"gunicorn (gunicorn.conf.py, {WORKERS} workers); load with {tool}")
+    say(f"gunicorn (gunicorn.conf.py, {WORKERS} workers); load with {tool}, {ROUNDS} rounds")
     with gunicorn(CHILD_ENV, workers=WORKERS) as (base, _pid):
         port = int(base.rsplit(":", 1)[1])
         requests_per_second(port, "/bench/baseline/", wrk)  # warm-up, not counted
         baselines, pages = [], {}
         for label, kind, params in QUERIES:
-            baseline = requests_per_second(port, "/bench/baseline/", wrk)
-            rps = requests_per_second(port, "/directory/?" + urlencode(params), wrk)
-            baselines.append(baseline)
+            rounds = []
+            for _ in range(ROUNDS):
+                baseline = requests_per_second(port, "/bench/baseline/", wrk)
+                rps = requests_per_second(port, "/directory/?" + urlencode(params), wrk)
+                rounds.append({"rps": round(rps, 1), "baseline_rps": round(baseline, 1)})
+                baselines.append(baseline)
+            ratios = [item["rps"] / item["baseline_rps"] for item in rounds]
             pages[label] = {
                 "kind": kind,
-                "rps": round(rps, 1),
-                "baseline_rps": round(baseline, 1),
-                "ratio": round(rps / baseline, 3),
+                "rps": round(statistics.median(item["rps"] for item in rounds), 1),
+                "baseline_rps": round(statistics.median(i["baseline_rps"] for i in rounds), 1),
+                "ratio": round(statistics.median(ratios), 3),
+                "rounds": rounds,
             }
-            say(f"{label}: {rps:.1f} req/s, baseline {baseline:.1f} ({rps / baseline:.2f} x)")
+            say(
+                f"{label}: {pages[label]['rps']} req/s, baseline {pages[label]['baseline_rps']}"
+                f" ({pages[label]['ratio']:.2f} x; rounds "
+                + ", ".join(f"{ratio:.3f}" for ratio in ratios)
+                + ")"
+            )
     return {
         "tool": "wrk" if wrk else "python",
         "workers": WORKERS,
+        "rounds": ROUNDS,
         "baseline_rps": round(statistics.median(baselines), 1),
         "baseline_range": [round(min(baselines), 1), round(max(baselines), 1)],
         "pages": pages,
@@ -326,8 +340,9 @@ def print_table(results: dict) -> None:
     low, high = web["baseline_range"]
     print(
         f"baseline page: median {web['baseline_rps']} req/s, {low}-{high} ({web['tool']},"
-        f" {CONNECTIONS} connections, {web['workers']} gunicorn workers, {SECONDS} s per page;"
-        " measured before each search page, which is compared with that run)"
+        f" {CONNECTIONS} connections, {web['workers']} gunicorn workers, {SECONDS} s per run;"
+        f" {web['rounds']} rounds per search page of a baseline run and a search run; a page's"
+        " req/s, base and x base are the medians of its rounds)"
     )
     header = (
         f"{'query':24} {'kind':9} {'SQL p50':>8} {'SQL p95':>8} {'queries':>7} "
