@@ -234,11 +234,36 @@ class ServiceFilter(django_filters.FilterSet):
         cleaned = self.form.cleaned_data if self.form.is_valid() else self._valid_data()
         return any(cleaned.get(name) not in (None, "", False) for name in CRITERIA)
 
+    def result_page(self, page: int) -> search.ResultPage:
+        """The results on page ``page``. A text search on Postgres with at most category,
+        language, kind and city filters (most searches) runs as one statement written by
+        search.word_result_page(); anything else through the ORM (self.qs)."""
+        word_search = self.word_search()
+        if word_search is not None:
+            return search.word_result_page(word_search, self.reference, page)
+        return search.result_page(self.qs, page)
+
+    def word_search(self) -> search.WordSearch | None:
+        """This search as a search.WordSearch, or None when it needs the ORM: no words,
+        not Postgres, or a ZIP or open-now filter. Invalid filter values are left out, as
+        django-filter leaves them out of self.qs."""
+        cleaned = self._valid_data()
+        words = search.clean_query(cleaned.get("q") or "")
+        if not words or not search.is_postgres() or cleaned.get("zip") or cleaned.get("open_now"):
+            return None
+        category, language = cleaned.get("category"), cleaned.get("language")
+        return search.WordSearch(
+            query=words,
+            category_ids=tuple(self.reference.category_ids_under(category)) if category else None,
+            language_id=self.reference.language_ids[language] if language else None,
+            kind=cleaned.get("kind") or "",
+            city=cleaned.get("city") or "",
+        )
+
     def _valid_data(self) -> dict:
+        errors = self.form.errors  # validates the form first
         return {
-            name: value
-            for name, value in getattr(self.form, "cleaned_data", {}).items()
-            if name not in self.form.errors
+            name: value for name, value in self.form.cleaned_data.items() if name not in errors
         }
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -17,7 +17,7 @@ from . import listing
 from .filters import ServiceFilter
 from .forms import SuggestionForm
 from .models import Organization, Phone, Schedule, Service, ServiceAtLocation
-from .search import ResultPage, browse, load_reference, result_page
+from .search import ResultPage, browse, load_reference
 from .services import suggestion_create
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,250}")
@@ -65,7 +65,7 @@ def search(request: HttpRequest) -> HttpResponse:
     notices = _filter_notices(filterset) if filterset.is_bound else []
     results = browsing = None
     if filterset.has_criteria:
-        results = result_page(filterset.qs, page_number)
+        results = filterset.result_page(page_number)
         if results.count and results.number < page_number:
             page_notice = _("There are not that many pages of results, so here is the last one.")
     else:

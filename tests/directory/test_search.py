@@ -560,3 +560,92 @@ def test_open_now_probes_each_candidate_instead_of_hashing_all_hours():
     assert "SubPlan" in plan
     assert "hashed SubPlan" not in plan, plan
     assert len(list(queryset)) == 30
+
+
+@pytest.fixture
+def many_listings(corpus):
+    """Corpus plus ninety listings across kinds, two cities, both languages and the
+    corpus's categories: enough to fill pages and pass a lowered count cap."""
+    food = apps.get_model("directory", "Category").objects.get(slug="food-pantry")
+    shelters = apps.get_model("directory", "Category").objects.get(slug="shelters")
+    spanish = apps.get_model("directory", "Language").objects.get(code="es")
+    english = LanguageFactory(code="en", name="English")
+    cities = [CityFactory(slug="riverbend-tx"), CityFactory(slug="lakeside-oh")]
+    kinds = ["government", "faith", "nonprofit", "service", "education"]
+    for n in range(90):
+        organization = OrganizationFactory(
+            kind=kinds[n % 5], city=cities[n % 3] if n % 3 < 2 else None
+        )
+        service = ServiceFactory(
+            organization=organization,
+            name=f"Community {'pantry' if n % 4 == 0 else 'center'} {n}"
+            if n % 3 == 0
+            else f"Listing {n}",
+            description=f"Community help and food, comida {n}" if n % 2 else "Rides.",
+            status=ServiceStatus.INACTIVE if n % 17 == 0 else ServiceStatus.ACTIVE,
+            categories=[food] if n % 2 else [shelters],
+            languages=[spanish] if n % 4 == 1 else [english],
+        )
+        if n % 5 == 0:
+            ServiceAtLocationFactory(service=service, location__postal_code=f"7820{n % 10}")
+    search.refresh_search_vectors()
+
+
+@postgres_only
+def test_the_hand_written_statement_finds_what_the_orm_finds(many_listings, monkeypatch):
+    """ServiceFilter.result_page() runs word searches as search.word_result_page()'s own
+    statement; the ORM (filterset.qs) is the definition. Same counts, pages and order."""
+    monkeypatch.setattr(search, "COUNT_CAP", 45)  # so that some searches pass the cap
+    reference = search.load_reference()
+    queries = [
+        "community",
+        "food pantry",
+        "comida",
+        "food stamps",
+        '"food pantry" -church',
+        "comunity",
+        "help paying rent",
+        "xyzzy",
+    ]
+    filters = [
+        {},
+        {"category": "food-pantry"},
+        {"category": "housing"},
+        {"language": "es"},
+        {"kind": "faith"},
+        {"city": "riverbend-tx"},
+        {"category": "food-pantry", "language": "es", "kind": "nonprofit"},
+        {"kind": "government", "city": "lakeside-oh"},
+    ]
+    compared = 0
+    for query in queries:
+        for extra in filters:
+            for page in (1, 2, 4):
+                params = {"q": query, **extra}
+                filterset = ServiceFilter(
+                    params, queryset=Service.objects.public(), reference=reference
+                )
+                assert filterset.word_search() is not None
+                fast = filterset.result_page(page)
+                orm = search.result_page(filterset.qs, page)
+                shown = [(card.pk, card.place, card.url) for card in fast.services]
+                assert (fast.count, fast.number) == (orm.count, orm.number), params
+                assert shown == [(c.pk, c.place, c.url) for c in orm.services], params
+                compared += bool(fast.services)
+    assert compared > 100  # most combinations found something to compare
+
+
+@postgres_only
+def test_zip_and_open_now_searches_go_through_the_orm(corpus):
+    reference = search.load_reference()
+
+    def word_search(**params):
+        return ServiceFilter(
+            params, queryset=Service.objects.public(), reference=reference
+        ).word_search()
+
+    assert word_search(q="pantry", zip="78201") is None
+    assert word_search(q="pantry", open_now="on") is None
+    assert word_search(category="food-pantry") is None  # no words
+    assert word_search(q="\x00") is None
+    assert word_search(q="pantry", kind="alien") == search.WordSearch(query="pantry")
