@@ -262,9 +262,7 @@ class ServiceFilter(django_filters.FilterSet):
 
     def _valid_data(self) -> dict:
         errors = self.form.errors  # validates the form first
-        return {
-            name: value for name, value in self.form.cleaned_data.items() if name not in errors
-        }
+        return {name: value for name, value in self.form.cleaned_data.items() if name not in errors}
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return search.apply_text_search(queryset, value, self.reference)

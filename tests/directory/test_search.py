@@ -649,3 +649,32 @@ def test_zip_and_open_now_searches_go_through_the_orm(corpus):
     assert word_search(category="food-pantry") is None  # no words
     assert word_search(q="\x00") is None
     assert word_search(q="pantry", kind="alien") == search.WordSearch(query="pantry")
+
+
+@postgres_only
+def test_words_near_each_other_rank_higher():
+    """Cover density (ts_rank_cd) for queries of several words: the listing that names
+    the phrase comes first, ahead of one that uses the words more often but apart (which
+    ts_rank, counting the words, would put first)."""
+    health = CategoryFactory(name="Health", slug="health")
+    district = OrganizationFactory(name="Public Health District")
+    ServiceFactory(
+        name="Dental Clinic",
+        organization=district,
+        categories=[health],
+        description="Health checkups. The clinic cares for your health. Clinic hours vary.",
+    )
+    ServiceFactory(
+        name="Community Health Clinic",
+        organization=OrganizationFactory(name="Library"),
+        description="Walk in.",
+    )
+    search.refresh_search_vectors()
+    assert found("health clinic")[0] == "Community Health Clinic"
+
+
+def test_one_word_queries_rank_by_ts_rank():
+    assert not search._near_words(["shelter"])
+    assert not search._near_words(["comida", "food"])
+    assert search._near_words(["health clinic"])
+    assert search._near_words(["rent", "rental assistance"])
