@@ -29,6 +29,8 @@ class LightSelect(forms.Select):
         chosen = self.format_value(value)
         chosen = chosen[0] if chosen else None
         choices = tuple(self.choices)
+        if chosen and not any(str(option) == chosen for option, _label in choices):
+            chosen = None  # not a choice: nothing is selected (and nothing more remembered)
         if any(hasattr(label, "__html__") for _value, label in choices):
             options = _options(choices, chosen)  # marked safe: never remembered
         else:
