@@ -53,12 +53,13 @@ def _url_around(prefix: str, urlconf: str | None, name: str, argument: str) -> t
 
 
 @receiver(setting_changed)
-def _forget_urls(*, setting: str, **_arguments) -> None:
+def _forget_what_settings_decide(*, setting: str, **_arguments) -> None:
+    """A changed setting (in tests) may change addresses, static files or languages."""
     if setting == "ROOT_URLCONF":
         _fixed_url.cache_clear()
         _url_around.cache_clear()
-    _fragments.clear()  # addresses, static files or languages may differ now
-    _translated.cache_clear()  # and so may the translations
+    _fragments.clear()
+    _translated.cache_clear()
 
 
 # The shared includes that are the same for everyone who sees a page in a language, and

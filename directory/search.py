@@ -195,9 +195,9 @@ class Reference:
 
 
 class SharedChoices(BaseChoiceIterator):
-    """A filter's choices, shared by the forms built from them rather than copied: Django
-    deep-copies every field of every form it builds, choices included, and these (fifty
-    categories, say) never change in place."""
+    """A filter's choices as a choice iterator: Django's forms take one as it is, where they
+    would normalize a list of pairs again each time the choices are read (rendering the
+    select, validating a value)."""
 
     def __init__(self, choices: Iterable[tuple[str, str]]) -> None:
         self.choices = tuple(choices)
@@ -207,9 +207,6 @@ class SharedChoices(BaseChoiceIterator):
 
     def __len__(self) -> int:
         return len(self.choices)
-
-    def __deepcopy__(self, memo) -> "SharedChoices":
-        return self
 
 
 # The cache holds a pickled Reference: the key follows the fields of the classes in it, so
@@ -390,11 +387,23 @@ def apply_text_search(queryset: QuerySet, query: str, reference: Reference) -> Q
     return _portable_search(queryset, variants)
 
 
+def words_tsquery(variants: Iterable[str]) -> tuple[str, list[str]]:
+    """SQL and parameters of a query's variants, each parsed with ``websearch_to_tsquery``
+    in each of the CONFIGS, OR'd together."""
+    variants = tuple(variants)
+    parts = [
+        f"websearch_to_tsquery('{config}'::regconfig, %s)"
+        for _variant in variants
+        for config in CONFIGS
+    ]
+    params = [variant for variant in variants for _config in CONFIGS]
+    return f"({' || '.join(parts)})", params
+
+
 class WordsQuery(SearchQuery):
-    """The variants of a query, each parsed with ``websearch_to_tsquery`` in each of the
-    CONFIGS, OR'd together: one expression, written out once. (SearchQuery objects joined
-    with | make a tree of seven nodes per variant, which the ORM copies and resolves
-    wherever the query is used, three times per search: about 0.2 ms.)"""
+    """words_tsquery() as one ORM expression. (SearchQuery objects joined with | make a
+    tree of seven nodes per variant, which the ORM copies and resolves wherever the query
+    is used, three times per search: about 0.2 ms.)"""
 
     def __init__(self, variants: Iterable[str]) -> None:
         self.variants = tuple(variants)
@@ -404,13 +413,7 @@ class WordsQuery(SearchQuery):
         return self  # nothing in it refers to a table
 
     def as_sql(self, compiler, connection, function=None, template=None):
-        parts = [
-            f"websearch_to_tsquery('{config}'::regconfig, %s)"
-            for _variant in self.variants
-            for config in CONFIGS
-        ]
-        params = [variant for variant in self.variants for _config in CONFIGS]
-        return f"({' || '.join(parts)})", params
+        return words_tsquery(self.variants)
 
 
 def _near_words(variants: list[str]) -> bool:
@@ -703,11 +706,6 @@ class ResultCard:
         return self.status == ServiceStatus.TEMPORARILY_CLOSED
 
 
-def _listing_url() -> tuple[str, str]:
-    """A listing's address is this prefix, its slug and this suffix."""
-    return url_around("directory:service_detail", "slug")
-
-
 # What a result card shows, in the order of ResultCard's fields (the address aside).
 CARD_COLUMNS = (
     "pk",
@@ -754,7 +752,7 @@ def _card_sql() -> tuple[str, tuple]:
 
 def _cards(rows: Iterable[tuple]) -> list[ResultCard]:
     """ResultCards from rows of CARD_COLUMNS."""
-    prefix, suffix = _listing_url()
+    prefix, suffix = url_around("directory:service_detail", "slug")
     return [ResultCard(*row, url=f"{prefix}{quote(row[2])}{suffix}") for row in rows]
 
 
@@ -786,11 +784,9 @@ def _candidates(queryset: QuerySet) -> tuple[str, list, int, list[tuple[int, boo
     if "name_hit" not in queryset.query.annotations:
         sql, params = queryset.values_list(*columns)[: COUNT_CAP + 1].query.sql_with_params()
         return sql, list(params), len(columns), sort
-    # The filters are compiled once, with the two kinds of match as columns: "matches" is
-    # inlined where it is used (NOT MATERIALIZED), so that each part below reads as one
-    # query over the services table with the filters' conditions first. A name match is
-    # a match: without the full-vector condition the planner reads the names' index alone
-    # instead of also building a bitmap of every match.
+    # The filters are compiled once, with the two kinds of match as columns (see _tiered).
+    # A name match is a match: without the full-vector condition the planner reads the
+    # names' index alone instead of also building a bitmap of every match.
     filtered, full_match = _without_full_match(unordered)
     matches = filtered.annotate(
         full_hit=ExpressionWrapper(full_match, output_field=BooleanField())
@@ -927,11 +923,11 @@ def word_result_page(word_search: WordSearch, reference: Reference, page: int) -
     variants = query_variants(clean_query(word_search.query), reference)
     if word_search.category_ids == () or not variants:
         return ResultPage(services=[], number=1, count=0)
-    everything, everything_params = WordsQuery(variants).as_sql(None, connection)
+    everything, everything_params = words_tsquery(variants)
     select = ["s.id"]
     params: list = []
     if len(variants) > 1:  # the words as typed first (see _postgres_search)
-        as_typed, as_typed_params = WordsQuery(variants[:1]).as_sql(None, connection)
+        as_typed, as_typed_params = words_tsquery(variants[:1])
         select.append(f"CASE WHEN s.search_vector @@ {as_typed} THEN 1 ELSE 0 END")
         params += as_typed_params
         sort = [(1, True), (2, True), (3, False), (0, False)]

@@ -673,7 +673,7 @@ def test_words_near_each_other_rank_higher():
     assert found("health clinic")[0] == "Community Health Clinic"
 
 
-def test_one_word_queries_rank_by_ts_rank():
+def test_only_queries_of_several_words_use_cover_density():
     assert not search._near_words(["shelter"])
     assert not search._near_words(["comida", "food"])
     assert search._near_words(["health clinic"])

@@ -120,7 +120,7 @@ def test_a_reused_header_still_follows_the_page_and_the_visitor(client):
     assert "Sign in" in client.get(directory).content.decode()
 
 
-def test_a_reused_header_follows_the_language(client, settings):
+def test_a_reused_include_is_kept_apart_per_language(client, settings):
     from django.utils import translation
 
     from compassion_portal.templating import render_shared
