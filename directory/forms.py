@@ -1,7 +1,70 @@
+import datetime
+
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from .models import Service, Suggestion, SuggestionKind
+from .models import OrganizationKind, Service, Suggestion, SuggestionKind
+from .search import MAX_QUERY_LENGTH, Criteria, Reference, clean_query
+
+
+class SearchForm(forms.Form):
+    """The search page's query string. Its choices come from the cached reference data;
+    ``criteria()`` keeps the valid values (the page says which others it ignored)."""
+
+    q = forms.CharField(
+        label=_("What do you need?"),
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        help_text=_('For example: food pantry, clases de inglés, "legal aid" -court'),
+    )
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind of organization"),
+        required=False,
+        choices=[
+            ("", _("Any kind")),
+            *(c for c in OrganizationKind.choices if c[0] != OrganizationKind.UNKNOWN),
+        ],
+    )
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    city = forms.ChoiceField(label=_("City"), required=False)
+    zip = forms.CharField(
+        label=_("ZIP code"),
+        required=False,
+        max_length=10,
+        validators=[RegexValidator(r"^\d{3,5}(-\d{4})?$", _("Enter a ZIP code such as 78201."))],
+    )
+    open_now = forms.BooleanField(label=_("Open now"), required=False)
+
+    def __init__(self, data=None, *, reference: Reference) -> None:
+        super().__init__(data)
+        self.fields["category"].choices = [
+            ("", _("Any category")),
+            *((category.slug, category.name) for category in reference.categories),
+        ]
+        self.fields["language"].choices = [("", _("Any language")), *reference.languages]
+        self.fields["city"].choices = [
+            ("", _("Any city")),
+            *((city.slug, city.name) for city in reference.cities),
+        ]
+
+    def criteria(self, *, page: int, now: datetime.datetime) -> Criteria:
+        """The search the valid fields ask for (``now`` is when "open now" is)."""
+        if not self.is_bound:
+            return Criteria(page=page)
+        self.is_valid()  # cleaned_data then holds the valid values, and only those
+        valid = self.cleaned_data
+        return Criteria(
+            words=clean_query(valid.get("q") or ""),
+            category=valid.get("category") or "",
+            kind=valid.get("kind") or "",
+            language=valid.get("language") or "",
+            city=valid.get("city") or "",
+            zip=valid.get("zip") or "",
+            open_at=now if valid.get("open_now") else None,
+            page=page,
+        )
 
 
 class SuggestionForm(forms.ModelForm):

@@ -4,25 +4,15 @@ The rule that matters most lives here: a confidential location's address, positi
 directions, transport and access notes are never passed to a public template or to the
 JSON-LD, so no template can show them by mistake."""
 
-import datetime
 import json
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext_lazy as _
 
-from .models import WEEKDAY_CODES, Location, Phone, Schedule, Service
+from .hours import WEEKDAY_CODES
+from .models import Location, Phone, Schedule, Service
 
-DAY_LABELS = (
-    _("Monday"),
-    _("Tuesday"),
-    _("Wednesday"),
-    _("Thursday"),
-    _("Friday"),
-    _("Saturday"),
-    _("Sunday"),
-)
 SCHEMA_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # A plain link to a map search; nothing is loaded from the map site by the page itself.
 DIRECTIONS_BASE = "https://www.openstreetmap.org/search"
@@ -57,56 +47,6 @@ class LocationView:
             accessibility=location.accessibility,
             description=location.description,
         )
-
-
-@dataclass
-class TimeRange:
-    opens_at: datetime.time
-    closes_at: datetime.time
-    all_day: bool = False
-    overnight: bool = False
-
-
-@dataclass
-class DayHours:
-    code: str
-    label: str
-    ranges: list[TimeRange]
-
-
-def weekly_hours(schedules: list[Schedule]) -> list[DayHours]:
-    """Monday to Sunday with the opening hours of each day (empty when none are given)."""
-    days = [
-        DayHours(code, label, []) for code, label in zip(WEEKDAY_CODES, DAY_LABELS, strict=True)
-    ]
-    for schedule in schedules:
-        if schedule.opens_at is None or schedule.closes_at is None:
-            continue
-        for day in days:
-            if day.code in schedule.days:
-                day.ranges.append(
-                    TimeRange(
-                        schedule.opens_at,
-                        schedule.closes_at,
-                        all_day=schedule.is_all_day and schedule.opens_at == datetime.time(0),
-                        overnight=schedule.passes_midnight,
-                    )
-                )
-    for day in days:
-        day.ranges.sort(key=lambda item: item.opens_at)
-    if not any(day.ranges for day in days):
-        return []
-    return days
-
-
-def open_state(service: Service, schedules: list[Schedule], local: datetime.datetime) -> str:
-    """'temporarily_closed', 'open', 'closed' or 'unknown' (no hours given)."""
-    if service.is_temporarily_closed:
-        return "temporarily_closed"
-    timed = [s for s in schedules if s.opens_at is not None and s.closes_at is not None]
-    if not timed:
-        return "unknown"
-    return "open" if any(schedule.is_open_at(local) for schedule in timed) else "closed"
 
 
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}

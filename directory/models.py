@@ -6,11 +6,13 @@ until they are exported. Address and accessibility, separate tables in HSDS, are
 into Location (one physical address per location is what residents need); their HSDS ids
 are kept beside them for round trips.
 
-How the search columns are filled and queried lives in ``directory/search.py`` only.
+How the search columns are filled and queried lives in ``directory/search/`` only; opening
+hours in ``directory/hours.py``.
 """
 
 import datetime
 import zoneinfo
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -22,6 +24,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+
+from compacts.models import City
+
+from . import hours
+from .hours import validate_byday
 
 
 def _hsds_id_field() -> models.CharField:
@@ -86,19 +93,6 @@ class PhoneType(models.TextChoices):
     VIDEO = "video", _("Video")
     PAGER = "pager", _("Pager")
     TEXTPHONE = "textphone", _("Textphone (TTY)")
-
-
-WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # index = date.weekday()
-
-
-def validate_byday(value: str) -> None:
-    codes = [code.strip().upper() for code in value.split(",") if code.strip()]
-    unknown = [code for code in codes if code not in WEEKDAY_CODES]
-    if unknown:
-        raise ValidationError(
-            _("Use two-letter weekday codes separated by commas (MO,TU,...), not %(codes)s."),
-            params={"codes": ", ".join(unknown)},
-        )
 
 
 class TimeStamped(models.Model):
@@ -354,17 +348,14 @@ class ServiceQuerySet(models.QuerySet["Service"]):
         return self.filter(Q(assured_date__isnull=True) | Q(assured_date__lt=cutoff))
 
     def open_now(
-        self, at: datetime.datetime | None = None, tz: zoneinfo.ZoneInfo | None = None
+        self, at: datetime.datetime | None = None, time_zones: Iterable[str] | None = None
     ) -> "ServiceQuerySet":
-        """Services open at ``at`` (default now), reading their hours in ``tz``.
-
-        ``tz`` defaults to each organization's city time zone; the search passes one per
-        time zone in use (see search.open_now_q)."""
-        from .search import open_now_q
-
-        return self.filter(open_now_q(at or timezone.now(), tz)).exclude(
-            status=ServiceStatus.TEMPORARILY_CLOSED
-        )
+        """Services open at the instant ``at`` (default now), each read in its city's time
+        zone; ``time_zones`` are the zones cities use (read from the cities when not given)."""
+        if time_zones is None:
+            time_zones = City.objects.values_list("time_zone", flat=True).distinct()
+        condition = hours.open_services(Schedule.objects.all(), at or timezone.now(), time_zones)
+        return self.filter(condition).exclude(status=ServiceStatus.TEMPORARILY_CLOSED)
 
 
 class Service(TimeStamped):
@@ -677,8 +668,7 @@ class Schedule(models.Model):
     @property
     def days(self) -> list[str]:
         """The weekday codes these hours apply to; no days given means every day."""
-        days = [code.strip().upper() for code in self.byday.split(",") if code.strip()]
-        return days or list(WEEKDAY_CODES)
+        return hours.days_of(self.byday)
 
     @property
     def is_all_day(self) -> bool:
@@ -693,27 +683,8 @@ class Schedule(models.Model):
         )
 
     def is_open_at(self, local: datetime.datetime) -> bool:
-        """Whether these hours cover the naive-or-aware local time ``local``."""
-        if self.opens_at is None or self.closes_at is None:
-            return False
-        today = WEEKDAY_CODES[local.weekday()]
-        yesterday = WEEKDAY_CODES[(local.weekday() - 1) % 7]
-        if not self._valid_on(local.date()):
-            return False
-        now = local.time().replace(tzinfo=None)
-        days = self.days
-        if self.closes_at > self.opens_at:
-            return today in days and self.opens_at <= now < self.closes_at
-        # Whole day (opens == closes) or overnight: from opens_at today, or until
-        # closes_at on the morning after a listed day.
-        return (today in days and now >= self.opens_at) or (
-            yesterday in days and now < self.closes_at
-        )
-
-    def _valid_on(self, day: datetime.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day <= self.valid_to
-        )
+        """Whether these hours cover the local wall-clock time ``local``."""
+        return hours.is_open_at(self, local)
 
 
 class Synonym(models.Model):

@@ -1,23 +1,21 @@
 import re
 
 from django.contrib import messages
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from compassion_portal.ratelimit import client_ip, rate_limit
 
-from . import listing
-from .filters import ServiceFilter
-from .forms import SuggestionForm
+from . import hours, listing
+from .forms import SearchForm, SuggestionForm
 from .models import Organization, Phone, Schedule, Service, ServiceAtLocation
-from .search import ResultPage, browse, load_reference
+from .search import browse, load_reference, result_page, services_matching
 from .services import suggestion_create
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,250}")
@@ -37,87 +35,48 @@ def _page_number(raw: str | None) -> tuple[int, str]:
     return number, ""
 
 
-def _filter_notices(filterset: ServiceFilter) -> list[str]:
-    notices = []
-    for name, errors in filterset.form.errors.items():
-        label = filterset.form.fields[name].label if name in filterset.form.fields else name
-        notices.append(
-            _("We ignored “%(label)s”: %(error)s") % {"label": label, "error": " ".join(errors)}
-        )
-    return notices
+def _form_notices(form: SearchForm) -> list[str]:
+    return [
+        _("We ignored “%(label)s”: %(error)s")
+        % {
+            "label": form.fields[name].label if name in form.fields else name,
+            "error": " ".join(errors),
+        }
+        for name, errors in form.errors.items()
+    ]
 
 
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     """Search and filter public services; with no criteria, browse by category and kind.
 
-    Three queries at most (four on SQLite): reference data (usually from the cache),
-    spelling look-up, capped count and page of rows (one statement on Postgres). Rendered
-    with Jinja2 (jinja2/directory/search.html), which is several times faster than Django's
-    template language on this, the busiest page of the site."""
+    Three queries at most: the reference data (usually from the cache), the spelling
+    look-up (with words, on Postgres), and the page of results with its count."""
     reference = load_reference()
-    filterset = ServiceFilter(
-        request.GET or None,
-        queryset=Service.objects.public().order_by("name", "pk"),
-        reference=reference,
-    )
+    form = SearchForm(request.GET or None, reference=reference)
     page_number, page_notice = _page_number(request.GET.get("page"))
-    notices = _filter_notices(filterset) if filterset.is_bound else []
+    criteria = form.criteria(page=page_number, now=timezone.now())
+    notices = _form_notices(form)
     results = browsing = None
-    if filterset.has_criteria:
-        results = filterset.result_page(page_number)
+    if criteria.is_empty:
+        browsing = browse(reference)
+    else:
+        results = result_page(services_matching(criteria, reference), criteria.page)
         if results.count and results.number < page_number:
             page_notice = _("There are not that many pages of results, so here is the last one.")
-    else:
-        browsing = browse(reference)
     if page_notice:
         notices.append(page_notice)
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
-    query = filterset.form.cleaned_data.get("q", "") if filterset.is_bound else ""
-    return render(
-        request,
-        "directory/search.html",
-        {
-            "form": filterset.form,
-            "results": results,
-            "browse": browsing,
-            "notices": notices,
-            "query_string": query_without_page.urlencode(),
-            "title": _("“%(q)s” in the directory") % {"q": query}
-            if request.GET.get("q", "").strip()
-            else _("Community directory"),
-            "summary": _result_summary(results) if results else "",
-            "page_label": _("Page %(number)s of %(total)s")
-            % {"number": results.number, "total": results.num_pages}
-            if results
-            else "",
-            "listing_count": _listing_count,
-        },
-        using="jinja2",
-    )
-
-
-def _result_summary(results: ResultPage) -> str:
-    """ "1,000+" style: how many listings matched, and which of them this page shows."""
-    if results.count_is_capped:
-        summary = _("More than %(shown)s results. Add a word or a filter to narrow them down.") % {
-            "shown": intcomma(results.shown_count)
-        }
-    else:
-        summary = ngettext("%(counter)s result.", "%(counter)s results.", results.count) % {
-            "counter": results.count
-        }
-    if results.num_pages > 1:
-        summary += " " + _("Showing %(start)s–%(end)s.") % {
-            "start": results.start_index,
-            "end": results.end_index,
-        }
-    return summary
-
-
-def _listing_count(count: int) -> str:
-    return ngettext("%(counter)s listing", "%(counter)s listings", count) % {"counter": count}
+    context = {
+        "form": form,
+        "criteria": criteria,
+        "results": results,
+        "browse": browsing,
+        "notices": notices,
+        "query_string": query_without_page.urlencode(),
+    }
+    return render(request, "directory/search.html", context)
 
 
 def _get_public_service(slug: str) -> Service:
@@ -170,9 +129,11 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "organization": service.organization,
         "locations": [listing.LocationView.of(location) for location in locations],
         "phones": phones,
-        "hours": listing.weekly_hours(schedules),
+        "hours": hours.weekly_hours(schedules),
         "hours_notes": [schedule.description for schedule in schedules if schedule.description],
-        "open_now": listing.open_state(service, schedules, now_local),
+        "open_now": hours.open_state(
+            schedules, now_local, temporarily_closed=service.is_temporarily_closed
+        ),
         "now_local": now_local,
         "is_stale": service.is_stale(),
         "json_ld": listing.service_json_ld(

@@ -8,8 +8,9 @@ from django.apps import apps
 from django.db import connection
 
 from directory import search
-from directory.filters import ServiceFilter
+from directory.forms import SearchForm
 from directory.models import Schedule, Service, ServiceStatus, Synonym
+from directory.search import Criteria, index, results, words
 from tests.compacts.factories import CityFactory
 from tests.directory.conftest import postgres_only, starter_synonyms_migration
 from tests.directory.factories import (
@@ -27,10 +28,25 @@ pytestmark = pytest.mark.django_db
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 
 
-def found(query: str, queryset=None) -> list[str]:
-    reference = search.load_reference()
-    queryset = Service.objects.public() if queryset is None else queryset
-    return [s.name for s in search.apply_text_search(queryset, query, reference)]
+def found(query: str) -> list[str]:
+    """The names of every listing a search for ``query`` finds, best first."""
+    services = search.services_matching(Criteria(words=query), search.load_reference())
+    return [service.name for service in services]
+
+
+def criteria(params: dict, now: datetime.datetime | None = None) -> Criteria:
+    form = SearchForm(params, reference=search.load_reference())
+    assert form.is_valid(), form.errors
+    return form.criteria(page=1, now=now or datetime.datetime.now(tz=datetime.UTC))
+
+
+def first_page(params: dict) -> search.ResultPage:
+    services = search.services_matching(criteria(params), search.load_reference())
+    return search.result_page(services, 1)
+
+
+def _search(params: dict[str, str]) -> list[str]:
+    return [service.name for service in first_page(params).services]
 
 
 @pytest.fixture
@@ -119,9 +135,9 @@ def test_an_admin_added_synonym_takes_effect(corpus):
 
 def test_synonym_variants_replace_whole_words_only():
     synonyms = [("rent", "rental assistance"), ("job", "employment")]
-    assert search.synonym_variants("rent help", synonyms) == ["rental assistance help"]
-    assert search.synonym_variants("parenting", synonyms) == []
-    assert search.synonym_variants("job and rent", synonyms)[-1] == (
+    assert words.synonym_variants("rent help", synonyms) == ["rental assistance help"]
+    assert words.synonym_variants("parenting", synonyms) == []
+    assert words.synonym_variants("job and rent", synonyms)[-1] == (
         "employment and rental assistance"
     )
 
@@ -145,28 +161,31 @@ def test_misspellings_still_find_the_listing(corpus, typo, expected):
 
 
 @postgres_only
-def test_words_found_in_the_vocabulary_are_asked_about_once(corpus, django_assert_num_queries):
-    search.load_reference()
+def test_the_spelling_look_up_is_one_query_for_all_words(corpus, django_assert_num_queries):
     with django_assert_num_queries(1):
-        assert search.corrections(["shelter", "shleter"]) == {"shleter": "shelter"}
-    # "shelter" is now known to this process; the misspelling is looked up again.
-    with django_assert_num_queries(1) as captured:
-        assert search.corrections(["shelter", "shleter"]) == {"shleter": "shelter"}
-    assert captured.captured_queries[0]["sql"].count("shleter") == 1
-    assert "'shelter'" not in captured.captured_queries[0]["sql"]
-    with django_assert_num_queries(0):
-        assert search.corrections(["shelter"]) == {}
+        fixes = words.corrections(["shelter", "shleter", "pantyr", "zzzzqqq"])
+    assert fixes == {"shleter": "shelter", "pantyr": "pantry"}
 
 
 @postgres_only
-def test_the_known_words_are_forgotten_with_the_reference_data(corpus):
-    search.corrections(["shelter"])
-    assert "shelter" in search._known_words
-    search.forget_reference()
-    assert search._known_words == set()
-    search.corrections(["shelter"])
-    search.load_reference()  # read again from the database: the words are asked again
-    assert search._known_words == set()
+def test_a_word_the_directory_uses_is_not_searched_for_by_similarity(corpus):
+    """The trigram search of a known word is never run (the NOT EXISTS before it is
+    answered once); a misspelt word's is."""
+
+    def trigram_scans(word: str) -> list[str]:
+        """The plan's scans of the vocabulary other than the exact look-up (alias u0)."""
+        queryset = words._nearest_known_word(word)
+        plan = queryset.explain(analyze=True, timing=False, costs=False)
+        return [
+            line
+            for line in plan.splitlines()
+            if "Scan" in line and "on directory_searchword" in line and " u0 " not in line
+        ]
+
+    (known,) = trigram_scans("shelter")
+    (misspelt,) = trigram_scans("shleter")
+    assert "never executed" in known
+    assert "never executed" not in misspelt
 
 
 @postgres_only
@@ -194,9 +213,10 @@ def test_search_uses_the_gin_index():
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE directory_service")
         cursor.execute("SET LOCAL enable_seqscan = off")
-    queryset = search.apply_text_search(Service.objects.public(), "pantry", search.load_reference())
+    queryset = search.services_matching(Criteria(words="pantry"), search.load_reference())
     plan = queryset.explain()
-    assert "directory_service_search_gin" in plan
+    assert "directory_service_name_gin" in plan  # the listings named with the word
+    assert "directory_service_search_gin" in plan  # the others
 
 
 def test_filters_each_narrow_the_results(corpus):
@@ -205,12 +225,9 @@ def test_filters_each_narrow_the_results(corpus):
     registry = ServiceFactory(name="Voter registry", organization=in_city)
     ServiceAtLocationFactory(service=registry, location__postal_code="78201")
     search.refresh_search_vectors()
-    reference = search.load_reference()
 
     def names(**params) -> set[str]:
-        filterset = ServiceFilter(params, queryset=Service.objects.public(), reference=reference)
-        assert filterset.form.is_valid(), filterset.form.errors
-        return {service.name for service in filterset.qs}
+        return set(_search(params))
 
     assert names(category="food-pantry") == {"Eastside Food Pantry", "Grace Food Pantries"}
     assert names(category="housing") == {"Overnight Shelter"}  # includes sub-categories
@@ -222,15 +239,13 @@ def test_filters_each_narrow_the_results(corpus):
 
 
 def test_unknown_filter_values_are_reported_not_applied(corpus):
-    reference = search.load_reference()
-    filterset = ServiceFilter(
-        {"category": "no-such", "kind": "alien", "zip": "abc"},
-        queryset=Service.objects.public(),
-        reference=reference,
+    form = SearchForm(
+        {"category": "no-such", "kind": "alien", "zip": "abc", "q": "pantry"},
+        reference=search.load_reference(),
     )
-    assert set(filterset.form.errors) == {"category", "kind", "zip"}
-    assert filterset.qs.count() == Service.objects.public().count()
-    assert not filterset.has_criteria
+    assert set(form.errors) == {"category", "kind", "zip"}
+    now = datetime.datetime.now(tz=datetime.UTC)
+    assert form.criteria(page=3, now=now) == Criteria(words="pantry", page=3)
 
 
 def test_zip_filter_ignores_confidential_locations():
@@ -238,11 +253,9 @@ def test_zip_filter_ignores_confidential_locations():
     ServiceAtLocationFactory(
         service=service, location__postal_code="78202", location__is_confidential=True
     )
-    reference = search.load_reference()
-    filterset = ServiceFilter(
-        {"zip": "78202"}, queryset=Service.objects.public(), reference=reference
-    )
-    assert list(filterset.qs) == []
+    search.refresh_search_vectors()
+    assert _search({"zip": "78202"}) == []
+    assert found("safe house") == ["Safe house"]  # without the ZIP it is listed
 
 
 class TestOpenNow:
@@ -308,21 +321,25 @@ class TestOpenNow:
         # 01:00 UTC on a Thursday is 19:00 Wednesday in Chicago: the shelter just opened.
         at = datetime.datetime(2025, 1, 9, 1, 0, tzinfo=datetime.UTC)
         assert list(Service.objects.open_now(at)) == [shelter]
-        # Read in UTC instead, 01:00 is inside the overnight hours too, but 13:00 is not.
+        # 13:00 UTC is 07:00 in Chicago: closed. (Read in UTC, it would be open.)
         at_noon_utc = datetime.datetime(2025, 1, 9, 13, 0, tzinfo=datetime.UTC)
-        assert list(Service.objects.open_now(at_noon_utc)) == []  # 07:00 Chicago: closed
-        tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
-        assert list(Service.objects.open_now(at_noon_utc, tz=tokyo)) == [shelter]  # 22:00
+        assert list(Service.objects.open_now(at_noon_utc)) == []
+        # The same instant is 22:00 in Tokyo: open for a city there.
+        shelter.organization.city.time_zone = "Asia/Tokyo"
+        shelter.organization.city.save()
+        assert list(Service.objects.open_now(at_noon_utc)) == [shelter]
 
     def test_the_search_filter_uses_the_given_time(self, shelter, crisis_line):
-        reference = search.load_reference()
-        filterset = ServiceFilter(
-            {"open_now": "on"},
-            queryset=Service.objects.public(),
-            reference=reference,
-            now=datetime.datetime(2025, 1, 8, 12, 0, tzinfo=CHICAGO),
+        noon = datetime.datetime(2025, 1, 8, 12, 0, tzinfo=CHICAGO)
+        services = search.services_matching(
+            criteria({"open_now": "on"}, now=noon), search.load_reference()
         )
-        assert {s.name for s in filterset.qs} == {"Crisis line"}
+        assert {s.name for s in services} == {"Crisis line"}
+        evening = datetime.datetime(2025, 1, 8, 20, 0, tzinfo=CHICAGO)
+        services = search.services_matching(
+            criteria({"open_now": "on"}, now=evening), search.load_reference()
+        )
+        assert {s.name for s in services} == {"Crisis line", "Night shelter"}
 
     def test_temporarily_closed_is_never_open(self, crisis_line):
         crisis_line.status = ServiceStatus.TEMPORARILY_CLOSED
@@ -342,11 +359,12 @@ def test_capped_count_and_pages():
         Service(organization=organization, name=f"Pantry {n:04}", slug=f"pantry-{n}")
         for n in range(search.COUNT_CAP + 5)
     )
-    page = search.result_page(Service.objects.public().order_by("name"), 1)
+    in_name_order = results.in_name_order(Service.objects.public())
+    page = search.result_page(in_name_order, 1)
     assert page.count_is_capped
     assert page.shown_count == search.COUNT_CAP
     assert len(page.services) == search.PAGE_SIZE
-    last = search.result_page(Service.objects.public().order_by("name"), 99999)
+    last = search.result_page(in_name_order, 99999)
     assert last.number == search.COUNT_CAP // search.PAGE_SIZE
     assert last.services[0].name == f"Pantry {search.COUNT_CAP - search.PAGE_SIZE:04}"
 
@@ -414,16 +432,9 @@ def _broad_directory(spanish):
     search.refresh_search_vectors()
 
 
-def _first_page(params: dict[str, str]) -> search.ResultPage:
-    reference = search.load_reference()
-    filterset = ServiceFilter(params, queryset=Service.objects.public(), reference=reference)
-    assert filterset.form.is_valid(), filterset.form.errors
-    return search.result_page(filterset.qs, 1)
-
-
 def test_a_broad_query_still_puts_the_named_listings_first():
     _broad_directory(LanguageFactory(code="es", name="Spanish"))
-    page = _first_page({"q": "garden"})
+    page = first_page({"q": "garden"})
     assert page.count_is_capped
     assert len(page.services) == search.PAGE_SIZE
     assert {s.name for s in page.services[:3]} == {
@@ -437,7 +448,7 @@ def test_a_broad_query_still_puts_the_named_listings_first():
 def test_a_broad_query_filters_before_bounding_the_ranking():
     spanish = LanguageFactory(code="es", name="Spanish")
     _broad_directory(spanish)
-    page = _first_page({"q": "garden", "language": "es"})
+    page = first_page({"q": "garden", "language": "es"})
     assert [s.name for s in page.services] == ["Jardín Garden Club"]
     assert page.count == 1
 
@@ -459,7 +470,7 @@ def test_a_refresh_of_many_rows_renews_the_planner_statistics(monkeypatch):
     assert search.refresh_search_vectors() == 1
     assert "zebrafish" not in name_vector_words()  # one row is not a bulk load
     Service.objects.update(search_vector=None, name_vector=None)
-    monkeypatch.setattr(search, "BULK_REFRESH_ROWS", 1)
+    monkeypatch.setattr(index, "BULK_REFRESH_ROWS", 1)
     assert search.refresh_search_vectors() == 1
     assert "zebrafish" in name_vector_words()
     assert Service.objects.get().name_vector is not None
@@ -470,16 +481,14 @@ def test_a_refresh_of_many_rows_renews_the_planner_statistics(monkeypatch):
     ["pantry", "food", "comida", pytest.param("fod pantry", marks=postgres_only), "therapy"],
 )
 def test_a_result_page_keeps_the_ranking_order(corpus, query):
-    reference = search.load_reference()
-    ranked = search.apply_text_search(Service.objects.public(), query, reference)
-    page = search.result_page(ranked, 1)
+    page = first_page({"q": query})
     assert [s.name for s in page.services] == found(query)
     assert page.count == len(found(query)) > 0
 
 
 @postgres_only
 def test_a_full_refresh_of_a_large_directory_rebuilds_the_indexes(monkeypatch):
-    monkeypatch.setattr(search, "BULK_REFRESH_ROWS", 1)
+    monkeypatch.setattr(index, "BULK_REFRESH_ROWS", 1)
     # Rows written earlier in the transaction (as in an import) leave foreign-key checks
     # pending; the index rebuild must still work.
     ServiceFactory(name="Harbor Food Pantry")
@@ -488,19 +497,12 @@ def test_a_full_refresh_of_a_large_directory_rebuilds_the_indexes(monkeypatch):
         cursor.execute(
             "SELECT indexname FROM pg_indexes WHERE tablename = 'directory_service' "
             "AND indexname = ANY(%s)",
-            [[index for index, _column in search.SEARCH_INDEXES]],
+            [[name for name, _column in index.SEARCH_INDEXES]],
         )
         assert {row[0] for row in cursor.fetchall()} == {
-            index for index, _column in search.SEARCH_INDEXES
+            name for name, _column in index.SEARCH_INDEXES
         }
     assert search.refresh_search_vectors() == 0
-
-
-def _search(params: dict[str, str]) -> list[str]:
-    reference = search.load_reference()
-    filterset = ServiceFilter(params, queryset=Service.objects.public(), reference=reference)
-    assert filterset.form.is_valid(), filterset.form.errors
-    return [s.name for s in search.result_page(filterset.qs, 1).services]
 
 
 def test_a_text_search_filtered_by_category_keeps_the_listings_below_it(corpus):
@@ -535,7 +537,7 @@ def test_no_typed_words_can_match_the_filter_facets(corpus):
     # Not even a listing holding nothing but the facets matches what a resident types.
     with connection.cursor() as cursor:
         for query in typed:
-            for config in search.CONFIGS:
+            for config in words.CONFIGS:
                 cursor.execute(
                     "SELECT array_to_tsvector(%s::text[]) @@ websearch_to_tsquery(%s, %s)",
                     [facets, config, query],
@@ -548,8 +550,8 @@ def test_open_now_probes_each_candidate_instead_of_hashing_all_hours():
     for number in range(30):
         ScheduleFactory(service=ServiceFactory(name=f"Clinic {number}"))
     search.refresh_search_vectors()
-    at = datetime.datetime(2025, 1, 8, 12, 0, tzinfo=CHICAGO)
-    queryset = Service.objects.public().filter(search.open_now_q(at, tz=CHICAGO))
+    at = datetime.datetime(2025, 1, 8, 12, 0, tzinfo=datetime.UTC)  # 9-17 hours: open
+    queryset = Service.objects.public().open_now(at, time_zones=["America/Chicago"])
     sql, params = queryset.values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         # Make probing look expensive: left to itself, the planner would now hash.
@@ -591,64 +593,41 @@ def many_listings(corpus):
     search.refresh_search_vectors()
 
 
-@postgres_only
-def test_the_hand_written_statement_finds_what_the_orm_finds(many_listings, monkeypatch):
-    """ServiceFilter.result_page() runs word searches as search.word_result_page()'s own
-    statement; the ORM (filterset.qs) is the definition. Same counts, pages and order."""
-    monkeypatch.setattr(search, "COUNT_CAP", 45)  # so that some searches pass the cap
-    reference = search.load_reference()
-    queries = [
-        "community",
-        "food pantry",
-        "comida",
-        "food stamps",
-        '"food pantry" -church',
-        "comunity",
-        "help paying rent",
-        "xyzzy",
-    ]
+def test_pages_follow_one_order_up_to_the_count_cap(many_listings, monkeypatch):
+    """Every page is the next slice of one order, and the count stops at the cap, over
+    words, synonyms, misspellings, exclusions and every kind of filter."""
+    monkeypatch.setattr(results, "COUNT_CAP", 45)  # so that some searches pass the cap
+    monkeypatch.setattr(results, "PAGE_SIZE", 10)
+    queries = ["community", "food pantry", "comida", "food stamps", "comunity", "xyzzy"]
     filters = [
         {},
         {"category": "food-pantry"},
-        {"category": "housing"},
-        {"language": "es"},
+        {"category": "housing", "language": "es"},
         {"kind": "faith"},
         {"city": "riverbend-tx"},
-        {"category": "food-pantry", "language": "es", "kind": "nonprofit"},
-        {"kind": "government", "city": "lakeside-oh"},
+        {"zip": "78200"},
     ]
     compared = 0
     for query in queries:
         for extra in filters:
-            for page in (1, 2, 4):
-                params = {"q": query, **extra}
-                filterset = ServiceFilter(
-                    params, queryset=Service.objects.public(), reference=reference
-                )
-                assert filterset.word_search() is not None
-                fast = filterset.result_page(page)
-                orm = search.result_page(filterset.qs, page)
-                shown = [(card.pk, card.place, card.url) for card in fast.services]
-                assert (fast.count, fast.number) == (orm.count, orm.number), params
-                assert shown == [(c.pk, c.place, c.url) for c in orm.services], params
-                compared += bool(fast.services)
-    assert compared > 100  # most combinations found something to compare
-
-
-@postgres_only
-def test_zip_and_open_now_searches_go_through_the_orm(corpus):
-    reference = search.load_reference()
-
-    def word_search(**params):
-        return ServiceFilter(
-            params, queryset=Service.objects.public(), reference=reference
-        ).word_search()
-
-    assert word_search(q="pantry", zip="78201") is None
-    assert word_search(q="pantry", open_now="on") is None
-    assert word_search(category="food-pantry") is None  # no words
-    assert word_search(q="\x00") is None
-    assert word_search(q="pantry", kind="alien") == search.WordSearch(query="pantry")
+            wanted = criteria({"q": query, **extra})
+            everything = list(search.services_matching(wanted, search.load_reference()))
+            pages = [
+                search.result_page(search.services_matching(wanted, search.load_reference()), n)
+                for n in (1, 2, 3)
+            ]
+            # (A page past the end shows the last page again.)
+            shown = [
+                service.pk
+                for number, page in enumerate(pages, 1)
+                if page.number == number
+                for service in page.services
+            ]
+            assert shown == [service.pk for service in everything][: len(shown)], wanted
+            assert pages[0].count == min(len(everything), 46), wanted
+            assert pages[0].count_is_capped == (len(everything) > 45)
+            compared += bool(shown)
+    assert compared > 15  # most combinations found something to compare
 
 
 @postgres_only
@@ -674,7 +653,7 @@ def test_words_near_each_other_rank_higher():
 
 
 def test_only_queries_of_several_words_use_cover_density():
-    assert not search._near_words(["shelter"])
-    assert not search._near_words(["comida", "food"])
-    assert search._near_words(["health clinic"])
-    assert search._near_words(["rent", "rental assistance"])
+    assert not words.has_several_words(["shelter"])
+    assert not words.has_several_words(["comida", "food"])
+    assert words.has_several_words(["health clinic"])
+    assert words.has_several_words(["rent", "rental assistance"])

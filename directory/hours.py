@@ -1,0 +1,181 @@
+"""Opening hours: when a schedule is open, in Python for one listing and in SQL for a search.
+
+A schedule row (HSDS ``schedule`` with freq WEEKLY) gives weekdays, an opening and a closing
+time and an optional validity period. ``closes_at`` at or before ``opens_at`` means the
+hours pass midnight into the next day (19:00-07:00); ``opens_at == closes_at`` (00:00-00:00)
+means the whole day. Hours are always read in the listing's own local time.
+
+Both the models (a schedule's ``is_open_at``, ``Service.objects.open_at``) and the search
+(the "open now" filter) use this module; it imports no model, so neither depends on the other.
+"""
+
+import datetime
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # index = date.weekday()
+DAY_LABELS = (
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+)
+
+
+class WeeklyHours(Protocol):
+    """What this module reads of a schedule row."""
+
+    byday: str
+    opens_at: datetime.time | None
+    closes_at: datetime.time | None
+    valid_from: datetime.date | None
+    valid_to: datetime.date | None
+
+
+def validate_byday(value: str) -> None:
+    codes = [code.strip().upper() for code in value.split(",") if code.strip()]
+    unknown = [code for code in codes if code not in WEEKDAY_CODES]
+    if unknown:
+        raise ValidationError(
+            _("Use two-letter weekday codes separated by commas (MO,TU,...), not %(codes)s."),
+            params={"codes": ", ".join(unknown)},
+        )
+
+
+def days_of(byday: str) -> list[str]:
+    """The weekday codes of ``byday``; no days given means every day."""
+    days = [code.strip().upper() for code in byday.split(",") if code.strip()]
+    return days or list(WEEKDAY_CODES)
+
+
+def is_open_at(hours: WeeklyHours, local: datetime.datetime) -> bool:
+    """Whether these hours cover the local wall-clock time ``local``. The SQL twin of this
+    rule is ``covering()`` below; tests hold the two to the same answers."""
+    if hours.opens_at is None or hours.closes_at is None:
+        return False
+    day = local.date()
+    if (hours.valid_from and day < hours.valid_from) or (hours.valid_to and day > hours.valid_to):
+        return False
+    today = WEEKDAY_CODES[local.weekday()]
+    yesterday = WEEKDAY_CODES[(local.weekday() - 1) % 7]
+    now = local.time().replace(tzinfo=None)
+    days = days_of(hours.byday)
+    if hours.closes_at > hours.opens_at:
+        return today in days and hours.opens_at <= now < hours.closes_at
+    # Whole day or overnight: from opens_at on a listed day, or until closes_at on the
+    # morning after one.
+    return (today in days and now >= hours.opens_at) or (
+        yesterday in days and now < hours.closes_at
+    )
+
+
+def covering(local: datetime.datetime) -> Q:
+    """Schedule rows whose weekly hours include the local wall-clock time ``local``."""
+    today = WEEKDAY_CODES[local.weekday()]
+    yesterday = WEEKDAY_CODES[(local.weekday() - 1) % 7]
+    now = local.time().replace(tzinfo=None, microsecond=0)
+    day = local.date()
+    on_today = Q(byday="") | Q(byday__contains=today)
+    on_yesterday = Q(byday="") | Q(byday__contains=yesterday)
+    same_day = Q(closes_at__gt=F("opens_at")) & Q(opens_at__lte=now, closes_at__gt=now) & on_today
+    overnight = Q(closes_at__lte=F("opens_at")) & (
+        (on_today & Q(opens_at__lte=now)) | (on_yesterday & Q(closes_at__gt=now))
+    )
+    valid = (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
+    return Q(opens_at__isnull=False) & valid & (same_day | overnight)
+
+
+class ProbeExists(Exists):
+    """EXISTS answered row by row through the subquery's index. The OFFSET 0 keeps Postgres
+    from turning it into a hashed subplan: it misjudges how many hours match the time of
+    day, and hashing every open schedule of the directory took 0.8 s for "food, open now"
+    at 200,000 services, where probing the candidates takes about 20 ms."""
+
+    template = "EXISTS(%(subquery)s OFFSET 0)"
+
+
+def open_services(schedules: QuerySet, at: datetime.datetime, time_zones: Iterable[str]) -> Q:
+    """A condition on services: open at the instant ``at``, each read in its city's time
+    zone (one of ``time_zones``; services without a city in the site's TIME_ZONE).
+    ``schedules`` is every schedule row (``Schedule.objects.all()``).
+
+    The hours of the service itself, or of the service at one of its locations, as two
+    EXISTS rather than one with an OR across a join: each is then an index probe per
+    service, where the OR made Postgres hash both tables whole for every candidate row."""
+    condition = Q(pk__in=[])
+    for zone in sorted(set(time_zones) | {settings.TIME_ZONE}):
+        in_zone = Q(organization__city__time_zone=zone)
+        if zone == settings.TIME_ZONE:
+            in_zone |= Q(organization__city__isnull=True)
+        hours = schedules.filter(covering(at.astimezone(zoneinfo.ZoneInfo(zone))))
+        own = ProbeExists(hours.filter(service=OuterRef("pk")))
+        at_locations = ProbeExists(hours.filter(service_at_location__service=OuterRef("pk")))
+        condition |= in_zone & (Q(own) | Q(at_locations))
+    return condition
+
+
+# -- what a listing page shows ------------------------------------------------------------
+
+
+@dataclass
+class TimeRange:
+    opens_at: datetime.time
+    closes_at: datetime.time
+    all_day: bool = False
+    overnight: bool = False
+
+
+@dataclass
+class DayHours:
+    code: str
+    label: str
+    ranges: list[TimeRange]
+
+
+def weekly_hours(schedules: Iterable[WeeklyHours]) -> list[DayHours]:
+    """Monday to Sunday with the opening hours of each day (empty when none are given)."""
+    days = [
+        DayHours(code, label, []) for code, label in zip(WEEKDAY_CODES, DAY_LABELS, strict=True)
+    ]
+    for schedule in schedules:
+        if schedule.opens_at is None or schedule.closes_at is None:
+            continue
+        for day in days:
+            if day.code in days_of(schedule.byday):
+                day.ranges.append(
+                    TimeRange(
+                        schedule.opens_at,
+                        schedule.closes_at,
+                        all_day=schedule.opens_at == schedule.closes_at == datetime.time(0),
+                        overnight=schedule.closes_at < schedule.opens_at,
+                    )
+                )
+    for day in days:
+        day.ranges.sort(key=lambda item: item.opens_at)
+    if not any(day.ranges for day in days):
+        return []
+    return days
+
+
+def open_state(
+    schedules: Iterable[WeeklyHours], local: datetime.datetime, *, temporarily_closed: bool
+) -> str:
+    """'temporarily_closed', 'open', 'closed' or 'unknown' (no hours given)."""
+    if temporarily_closed:
+        return "temporarily_closed"
+    timed = [s for s in schedules if s.opens_at is not None and s.closes_at is not None]
+    if not timed:
+        return "unknown"
+    return "open" if any(is_open_at(schedule, local) for schedule in timed) else "closed"

@@ -1,0 +1,66 @@
+"""What a resident asked for, and the services that answer it."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from ..models import Service
+from .conditions import in_categories, in_language, in_postal_code
+from .reference import Reference
+from .results import in_name_order, ranked_by_text, ranked_by_words
+from .words import query_variants
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """A search, from valid values only (directory.forms.SearchForm.criteria() drops the
+    rest): the words as typed, a category slug (its sub-categories included), a kind of
+    organization, a language code, a city slug, a ZIP code, an instant at which the
+    services must be open, and the result page."""
+
+    words: str = ""
+    category: str = ""
+    kind: str = ""
+    language: str = ""
+    city: str = ""
+    zip: str = ""
+    open_at: datetime.datetime | None = None
+    page: int = 1
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether nothing but a page was asked for (the page then offers browsing)."""
+        return not any(
+            (self.words, self.category, self.kind, self.language, self.city, self.zip)
+        ) and (self.open_at is None)
+
+
+def services_matching(criteria: Criteria, reference: Reference) -> QuerySet:
+    """The public services that answer ``criteria``, in the order to show them."""
+    variants = query_variants(criteria.words, reference.synonyms) if criteria.words else []
+    full_text = bool(variants) and connection.vendor == "postgresql"
+    services = Service.objects.public()
+    # Facets first: Postgres tests conditions of the same estimated cost in the order they
+    # are written, and a facet turns most rows away far sooner than the words do (a broad
+    # word in one language read its thousand matches in 3.4 ms instead of 5.9 ms).
+    if criteria.category:
+        category_ids = reference.category_ids_under(criteria.category)
+        services = services.filter(in_categories(category_ids, as_facet=full_text))
+    if criteria.language:
+        language_id = reference.language_ids[criteria.language]
+        services = services.filter(in_language(language_id, as_facet=full_text))
+    if criteria.kind:
+        services = services.filter(organization__kind=criteria.kind)
+    if criteria.city:
+        services = services.filter(organization__city__slug=criteria.city)
+    if criteria.zip:
+        services = services.filter(in_postal_code(criteria.zip[:5]))
+    if criteria.open_at is not None:
+        services = services.open_now(criteria.open_at, reference.time_zones())
+    if not variants:
+        return in_name_order(services)
+    if full_text:
+        return ranked_by_words(services, variants)
+    return ranked_by_text(services, variants)
