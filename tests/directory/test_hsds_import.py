@@ -1,19 +1,23 @@
 """import_hsds: the example package, every kind of bad row, idempotence, unreadable packages."""
 
 import datetime
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from directory import models
 from directory.hsds import PackageError, package_import
+from directory.search import compact_after_full_refresh
 
 from .conftest import postgres_only
 from .fixtures.hsds_package import GOOD_PACKAGE, canonical_dump, write_package
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "hsds" / "examples" / "csv"
+# Open Referral's HSDS 3.0 example package, copied unchanged (see its README.md).
+EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "hsds_example"
 
 pytestmark = pytest.mark.django_db
 
@@ -270,11 +274,17 @@ def test_a_path_that_does_not_exist_is_refused(tmp_path):
 
 
 def _services_file_node() -> int:
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_relation_filenode(%s)", [models.Service._meta.db_table])
         return cursor.fetchone()[0]
+
+
+def _set_bulk_refresh_rows(monkeypatch, rows: int) -> None:
+    """Lower the service count from which a refresh counts as a full one, in the module that
+    defines compact_after_full_refresh (``directory.search``, or a module of it once search
+    is a package): that module reads the constant when it runs."""
+    module = sys.modules[compact_after_full_refresh.__module__]
+    monkeypatch.setattr(module, "BULK_REFRESH_ROWS", rows)
 
 
 @postgres_only
@@ -282,9 +292,7 @@ def _services_file_node() -> int:
 def test_a_large_import_rewrites_the_services_table_once_committed(tmp_path, monkeypatch):
     """A full refresh rewrites every service row; after a large import the table is
     compacted (VACUUM FULL, outside the import's transaction), and only when it changed."""
-    from directory import search
-
-    monkeypatch.setattr(search, "BULK_REFRESH_ROWS", 4)  # GOOD_PACKAGE has 4 services
+    _set_bulk_refresh_rows(monkeypatch, 4)  # GOOD_PACKAGE has 4 services
     package = write_package(tmp_path / "pkg")
     before = _services_file_node()
     report = package_import(package)
@@ -301,7 +309,5 @@ def test_a_large_import_rewrites_the_services_table_once_committed(tmp_path, mon
 
 @postgres_only
 def test_no_compaction_inside_a_transaction(monkeypatch):
-    from directory import search
-
-    monkeypatch.setattr(search, "BULK_REFRESH_ROWS", 0)
-    assert search.compact_after_full_refresh() is False
+    _set_bulk_refresh_rows(monkeypatch, 0)
+    assert compact_after_full_refresh() is False

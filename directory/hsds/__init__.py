@@ -1,0 +1,19 @@
+"""Open Referral HSDS 3.0 tabular packages: the one place that knows the format.
+
+A package is a folder of CSV files (``organizations.csv``, ``services.csv``, ...) or a .zip of
+one. :func:`package_import` reads one into the directory and returns an :class:`ImportReport`
+of what changed and of every row it skipped, with file, line and reason;
+:func:`package_export` writes the directory back out in the same format.
+
+- ``reader``: the package's files and columns, and reading them row by row;
+- ``cells``: what a cell may hold, checked value by value;
+- ``rows``: a row of each table checked and turned into its model's fields;
+- ``importer``: the import, table by table, in batches (``bulk`` writes them);
+- ``exporter``: the export, and the datapackage.json that describes it.
+"""
+
+from .exporter import package_export
+from .importer import package_import
+from .reader import TABLE_FILES, ImportReport, PackageError
+
+__all__ = ["TABLE_FILES", "ImportReport", "PackageError", "package_export", "package_import"]
