@@ -77,6 +77,8 @@ def production_env(database_url: str, **extra: str) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "LOG_LEVEL": "WARNING",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # The production settings plus the baseline page (bench/settings.py).
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(extra)

@@ -128,7 +128,6 @@ def main() -> None:
     )
     prepare_site(env)
     os.environ.update(env)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "compassion_portal.settings"
     sys.path.insert(0, str(ROOT))
     compact_slug, plan = make_staff(args.cities, args.per_city)
 

@@ -48,7 +48,6 @@ SEARCH_WORDS = [
 def build_paths(database_url: str, seed: int = 7) -> list[tuple[int, str]]:
     """Weighted paths drawn from the database: 80 % directory, 15 % compacts, 5 % curriculum."""
     os.environ.update(production_env(database_url))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "compassion_portal.settings"
     sys.path.insert(0, str(ROOT))
     import django
 

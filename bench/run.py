@@ -8,7 +8,7 @@
    statement the page runs, timed with connection.execute_wrapper; p50 and p95 over
    BENCH_RUNS runs) and the number of SQL queries per search page (Django's test client).
 4. Serves the site with gunicorn (gunicorn.conf.py, DEBUG=0, HTTPS=0) on a free localhost
-   port with BENCH_PAGES=1 and measures requests per second of each search page beside the
+   port with bench.settings and measures requests per second of each search page beside the
    baseline page /bench/baseline/ (one query of 12 rows through a tiny template): in rounds
    of a baseline run and then a search run (the median round counts), with wrk when it is
    installed (the script tries apt-get when running as root) or a bounded Python thread
@@ -69,9 +69,7 @@ GOALS = {
 }
 
 # Settings for every child process: production-like (DEBUG=0, HTTPS=0), on the bench database.
-CHILD_ENV = production_env(
-    DATABASE_URL, ALLOWED_HOSTS="127.0.0.1,localhost,testserver", BENCH_PAGES="1"
-)
+CHILD_ENV = production_env(DATABASE_URL, ALLOWED_HOSTS="127.0.0.1,localhost,testserver")
 
 
 def say(message: str) -> None:
@@ -378,7 +376,6 @@ def main() -> int:
         reset_database()
         results["import"] = run_import()
     os.environ.update(CHILD_ENV)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compassion_portal.settings")
     import django
 
     django.setup()

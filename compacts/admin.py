@@ -8,8 +8,8 @@ from django.utils.translation import ngettext
 from compassion_portal.ratelimit import client_ip
 
 from . import services
+from .exports import SIGNATURE_CSV_HEADER, csv_response, signature_csv_rows
 from .models import AuditAction, AuditEvent, City, CityStaff, Commitment, Compact, Signature
-from .views import SIGNATURE_CSV_HEADER, csv_response, signature_csv_rows
 
 
 @admin.register(City)

@@ -27,12 +27,22 @@ class CharterStatus(models.TextChoices):
     AFFIRMED = "affirmed", _("Affirmed")
 
 
+_PARTNER = Q(partner_since__isnull=False)
+_AFFIRMED = Q(charter_status=CharterStatus.AFFIRMED)
+
+
 class CityQuerySet(models.QuerySet["City"]):
     def partners(self) -> "CityQuerySet":
-        return self.filter(partner_since__isnull=False)
+        return self.filter(_PARTNER)
 
     def affirmed(self) -> "CityQuerySet":
-        return self.filter(charter_status=CharterStatus.AFFIRMED)
+        return self.filter(_AFFIRMED)
+
+    def partner_and_affirmed_counts(self) -> dict[str, int]:
+        """{"partners": …, "affirmed": …} in one query."""
+        return self.aggregate(
+            partners=Count("pk", filter=_PARTNER), affirmed=Count("pk", filter=_AFFIRMED)
+        )
 
     def with_active_signature_counts(self) -> "CityQuerySet":
         return self.annotate(

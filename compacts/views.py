@@ -1,8 +1,5 @@
 """Public pages of the compacts app and the city staff's sign / renew / withdraw flow."""
 
-import csv
-from collections.abc import Iterable
-
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
@@ -15,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from compassion_portal.ratelimit import client_ip, rate_limit
-from curriculum.progress import team_progress_for_city
 
 from . import services
+from .exports import SIGNATURE_CSV_HEADER, csv_response, signature_csv_rows
 from .filters import CityFilter, SignatoryFilter
 from .forms import SignatureForm, StaffRequestForm, WithdrawForm
 from .models import City, Compact, Signature
@@ -25,7 +22,6 @@ from .permissions import cities_for_staff, get_city_for_staff, has_verified_emai
 
 SIGNATORIES_PER_PAGE = 50
 CITIES_PER_PAGE = 25
-CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _page(request: HttpRequest, items, per_page: int) -> Page:
@@ -102,41 +98,6 @@ def _my_cities_with_signatures(request: HttpRequest, compact: Compact) -> list[d
         for signature in Signature.objects.active().filter(compact=compact, city__in=cities)
     }
     return [{"city": city, "signature": active.get(city.pk)} for city in cities]
-
-
-def _csv_safe(value: object) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas; quote them."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(CSV_FORMULA_PREFIXES) else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> HttpResponse:
-    writer = csv.writer(_Echo())
-    lines = [writer.writerow(header)]
-    lines.extend(writer.writerow([_csv_safe(cell) for cell in row]) for row in rows)
-    response = HttpResponse("".join(lines), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def signature_csv_rows(signatures: Iterable[Signature]) -> Iterable[list]:
-    for signature in signatures:
-        yield [
-            signature.signatory_line,
-            signature.mayor_name,
-            signature.city.name,
-            signature.city.state,
-            signature.signed_on.isoformat(),
-            signature.renewed_on.isoformat() if signature.renewed_on else "",
-        ]
-
-
-SIGNATURE_CSV_HEADER = ["signatory", "mayor", "city", "state", "signed_on", "renewed_on"]
 
 
 @require_safe
@@ -304,11 +265,7 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "compacts/city_detail.html",
-        {
-            "city": city,
-            "signatures": signatures,
-            "team_progress": team_progress_for_city(city),
-        },
+        {"city": city, "signatures": signatures},
     )
 
 

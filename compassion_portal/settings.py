@@ -185,7 +185,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "compassion_portal.User"
 
-# Cache: Redis when several app servers must share rate limits and sessions.
+# Cache: rate limits and the directory's reference data live in it, so every worker of every
+# app server must see the same one. Redis when REDIS_URL is set; otherwise the database's cache
+# table, which `migrate` creates (compassion_portal/migrations/0002_cache_table.py). Only a
+# single process may keep its cache in its own memory: runserver (DEBUG) and the test run.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -196,8 +199,15 @@ if REDIS_URL:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-else:
+elif DEBUG or TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -351,6 +361,3 @@ PORTAL_RATE_LIMITS = {
     "compacts.sign": (env_int("RATE_LIMIT_SIGN_PER_HOUR", 30), 3600),
     "compacts.staff_request": (10, 3600),
 }
-
-# `make bench` turns on its baseline page; never needed in production.
-BENCH_PAGES = env_bool("BENCH_PAGES", default=False)

@@ -2,26 +2,74 @@
 
 import logging
 import sys
+from dataclasses import dataclass
 
 from allauth.mfa.utils import is_mfa_enabled
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from compacts.models import CharterStatus, City, Compact
+from curriculum.models import Course, Lesson, LessonCompletion
+from directory.models import Service
+
 from .account import account_sections
-from .figures import all_home_figures
 
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: int
+    url: str = ""
+
+
+def home_figures() -> list[Figure]:
+    """The live figures at the top of the home page, in six queries: compacts with their
+    active signatures and the city registry (two), directory listings (one), lessons,
+    courses and this month's completions (three)."""
+    compacts = Compact.objects.with_signature_counts().in_published_order().only("title", "slug")
+    cities = City.objects.partner_and_affirmed_counts()
+    listings = Service.objects.public().aggregate(
+        listings=Count("pk"), organizations=Count("organization", distinct=True)
+    )
+    registry = reverse("compacts:city_list")
+    search = reverse("directory:search")
+    curriculum = reverse("curriculum:index")
+    return [
+        *(
+            Figure(
+                _("signatures of the %(title)s") % {"title": compact.title},
+                compact.active_signature_count,
+                compact.get_absolute_url(),
+            )
+            for compact in compacts
+        ),
+        Figure(_("partner cities"), cities["partners"], f"{registry}?partner=yes"),
+        Figure(
+            _("affirmed Compassionate Cities"),
+            cities["affirmed"],
+            f"{registry}?charter={CharterStatus.AFFIRMED}",
+        ),
+        Figure(_("directory listings"), listings["listings"], search),
+        Figure(_("organizations in the directory"), listings["organizations"], search),
+        Figure(_("compassion lessons to take"), Lesson.objects.count(), curriculum),
+        Figure(_("adult and youth courses"), Course.objects.count(), curriculum),
+        Figure(_("lessons completed this month"), LessonCompletion.objects.this_month().count()),
+    ]
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/home.html", {"figures": all_home_figures()})
+    return render(request, "pages/home.html", {"figures": home_figures()})
 
 
 @require_safe
@@ -56,21 +104,6 @@ def healthz(request: HttpRequest) -> HttpResponse:
         logger.warning("healthz: database unavailable", exc_info=True)
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
-
-
-@require_safe
-def bench_baseline(request: HttpRequest) -> HttpResponse:
-    """The benchmark's yardstick: one query of 12 rows through a tiny template.
-
-    Served only when BENCH_PAGES=1, so that `make bench` can compare the search page with
-    the cheapest page this stack can serve under the same server and settings.
-    """
-    if not settings.BENCH_PAGES:
-        raise Http404
-    from compacts.models import City
-
-    cities = list(City.objects.order_by("name").values_list("name", "state")[:12])
-    return render(request, "bench/baseline.html", {"cities": cities})
 
 
 def service_unavailable() -> HttpResponse:

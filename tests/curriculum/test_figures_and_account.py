@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from compassion_portal.views import home_figures
 from curriculum.account import account_section
-from curriculum.figures import home_figures
 
 from .factories import LessonCompletionFactory, LessonFactory, YouthCourseFactory
 
@@ -22,10 +22,18 @@ def test_home_figures_count_lessons_courses_and_this_months_completions(
     LessonCompletionFactory(
         lesson=lessons[2], completed_at=timezone.now() - datetime.timedelta(days=45)
     )
-    with django_assert_max_num_queries(3):
+    # Three queries for the curriculum, three for the other apps' figures.
+    with django_assert_max_num_queries(6):
         figures = home_figures()
-    assert [figure.value for figure in figures] == [4, 4, 2]
-    assert figures[0].url == reverse("curriculum:index")
+    lessons, courses, completions = figures[-3:]
+    assert [str(lessons.label), str(courses.label), str(completions.label)] == [
+        "compassion lessons to take",
+        "adult and youth courses",
+        "lessons completed this month",
+    ]
+    assert [lessons.value, courses.value, completions.value] == [4, 4, 2]
+    assert lessons.url == courses.url == reverse("curriculum:index")
+    assert completions.url == ""
 
 
 def test_home_page_shows_the_curriculum_figures(client):

@@ -1,7 +1,8 @@
 import pytest
+from django.urls import reverse
 
+from compassion_portal.views import home_figures
 from directory import demo
-from directory.figures import home_figures
 from directory.models import Location, Organization, Schedule, Service, ServiceStatus
 from directory.search import apply_text_search, load_reference
 from tests.directory.factories import ServiceFactory
@@ -40,7 +41,11 @@ def test_home_figures_count_public_listings(django_assert_max_num_queries):
     ServiceFactory(status=ServiceStatus.DEFUNCT)
     organization = ServiceFactory().organization
     ServiceFactory(organization=organization)
-    with django_assert_max_num_queries(1):
-        listings, organizations = home_figures()
+    # One query for the directory, five for the other apps' figures.
+    with django_assert_max_num_queries(6):
+        figures = {str(figure.label): figure for figure in home_figures()}
+    listings = figures["directory listings"]
+    organizations = figures["organizations in the directory"]
     assert listings.value == 3
     assert organizations.value == 2
+    assert listings.url == organizations.url == reverse("directory:search")

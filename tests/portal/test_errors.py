@@ -30,9 +30,7 @@ def test_404_page_is_in_the_layout_with_a_way_home(client):
 
 
 def test_lost_database_answers_503_not_500(quiet_client):
-    with mock.patch(
-        "compassion_portal.views.all_home_figures", side_effect=OperationalError("gone")
-    ):
+    with mock.patch("compassion_portal.views.home_figures", side_effect=OperationalError("gone")):
         response = quiet_client.get(reverse("home"))
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
@@ -42,9 +40,7 @@ def test_lost_database_answers_503_not_500(quiet_client):
 def test_other_errors_answer_500_page_without_touching_the_database(
     quiet_client, django_assert_num_queries
 ):
-    failing = mock.patch(
-        "compassion_portal.views.all_home_figures", side_effect=RuntimeError("bug")
-    )
+    failing = mock.patch("compassion_portal.views.home_figures", side_effect=RuntimeError("bug"))
     # The home view makes no query before failing; the 500 page must make none either.
     with failing, django_assert_num_queries(0):
         response = quiet_client.get(reverse("home"))

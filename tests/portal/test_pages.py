@@ -1,8 +1,13 @@
+import datetime
 from unittest import mock
 
 import pytest
 from django.db import OperationalError
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+
+from tests.compacts.factories import CityFactory, CompactFactory, SignatureFactory
+from tests.curriculum.factories import LessonCompletionFactory
+from tests.directory.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,10 +99,25 @@ def test_healthz_reports_503_when_the_database_does_not_answer(client):
     assert b"database unavailable" in response.content
 
 
-def test_bench_baseline_is_hidden_unless_enabled(client, settings):
-    settings.BENCH_PAGES = False
+def test_the_site_serves_no_benchmark_page(client):
+    """The bench's baseline page is served only under bench.settings (bench/urls.py)."""
     assert client.get("/bench/baseline/").status_code == 404
-    settings.BENCH_PAGES = True
-    response = client.get("/bench/baseline/")
-    assert response.status_code == 200
-    assert b"<table>" in response.content
+    with pytest.raises(NoReverseMatch):
+        reverse("bench_baseline")
+
+
+def test_home_figures_take_six_queries_however_many_rows(client, django_assert_max_num_queries):
+    compacts = [CompactFactory(introduced_on=datetime.date(2017 + n, 1, 1)) for n in range(3)]
+    for compact in compacts:
+        SignatureFactory.create_batch(8, compact=compact)
+    CityFactory.create_batch(20, partner_since=datetime.date(2023, 1, 1))
+    ServiceFactory.create_batch(25)
+    LessonCompletionFactory.create_batch(25)
+    # Compacts with their active signatures, the city registry, the directory's listings,
+    # lessons, courses and this month's completions.
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("home"))
+    figures = response.context["figures"]
+    assert [figure.value for figure in figures[:3]] == [8, 8, 8]
+    assert [figure.url for figure in figures[:3]] == [c.get_absolute_url() for c in compacts]
+    assert len(figures) == 3 + 7

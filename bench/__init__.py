@@ -1,0 +1,1 @@
+"""`make bench` and the other measurements; a Django app only under bench.settings."""
