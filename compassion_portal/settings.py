@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "django.forms",
     "django_filters",
     "allauth",
     "allauth.account",
@@ -127,26 +128,14 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-            ],
-        },
-    },
-    {
-        # The search page and the site's header and footer (see compassion_portal/templating.py).
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "NAME": "jinja2",
-        "DIRS": [BASE_DIR / "jinja2"],
-        "APP_DIRS": False,
-        "OPTIONS": {
-            "environment": "compassion_portal.templating.environment",
-            "context_processors": [
-                "django.template.context_processors.i18n",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "csp.context_processors.nonce",
+                "compassion_portal.context_processors.navigation",
             ],
         },
     },
 ]
+
+# Forms render with the templates above, so that templates/django/forms/ can adjust a widget.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: SQLite needs no set-up; Postgres is what production and CI use.
 DATABASES = {

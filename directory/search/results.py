@@ -2,28 +2,27 @@
 result cards and a count capped at COUNT_CAP + 1 ("More than 1,000 results")."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from django.contrib.postgres.search import SearchRank
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     CharField,
-    Count,
     ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
     When,
-    Window,
 )
 from django.db.models.functions import Concat
 
-from ..models import Location, Service
+from ..models import Location, Service, ServiceStatus
 from .words import has_several_words, normalize, query_words, words_query
 
 PAGE_SIZE = 20
@@ -32,35 +31,49 @@ COUNT_CAP = 1000
 _TOKENS = re.compile(r'"([^"]*)"|(-?)([^\s"]+)')
 
 
+# Every search's candidates are rows of these columns, read in this order (the rank
+# differs by kind of search; without words every row has the same).
+CANDIDATE_COLUMNS = ("pk", "as_typed", "rank", "name")
+SEARCH_ORDER = "as_typed DESC, rank DESC, name, pk"
+
+
+def _candidates(services: QuerySet, *, rank=None, as_typed=None) -> QuerySet:
+    return services.annotate(
+        as_typed=as_typed if as_typed is not None else Value(False),
+        rank=rank if rank is not None else Value(0.0),
+    ).values(*CANDIDATE_COLUMNS)
+
+
 def in_name_order(services: QuerySet) -> QuerySet:
     """A search without words: the first COUNT_CAP + 1 matches in name order (read in that
     order through the (name, id) index, so that a common filter stops early)."""
-    candidates = services.order_by("name", "pk").values("pk")[: COUNT_CAP + 1]
-    return Service.objects.filter(pk__in=candidates).order_by("name", "pk")
+    return _candidates(services.order_by("name", "pk"))[: COUNT_CAP + 1]
 
 
 def ranked_by_words(services: QuerySet, variants: list[str]) -> QuerySet:
-    """Postgres: the services that match the words (any variant), best first.
+    """Postgres: the services that match the words (any variant), with their rank.
 
     A broad word matches a third of the directory, and ranking all of it reads most of the
     table to show 20 rows, while the count (and so the pages) stops at COUNT_CAP anyway. So
     the candidates are at most COUNT_CAP + 1 listings whose names match, found through the
-    names' GIN index, and as many of the other matches; every filter applies before the
-    cap, and when fewer match, every match is a candidate. With synonyms or spelling fixes,
-    the listings with the words as typed come first ("comida" shows the Spanish listings,
-    then the food ones); then the rank, then the name."""
+    names' GIN index, and as many of the other matches, each ranked as it is read; every
+    filter applies before the cap, and when fewer match, every match is a candidate. With
+    synonyms or spelling fixes, the listings with the words as typed come first ("comida"
+    shows the Spanish listings, then the food ones); then the rank, then the name."""
     query = words_query(variants)
-    by_name = services.filter(name_vector=query)
+    columns = {
+        "rank": SearchRank(F("search_vector"), query, cover_density=has_several_words(variants)),
+        "as_typed": ExpressionWrapper(
+            Q(search_vector=words_query(variants[:1])) if len(variants) > 1 else Value(False),
+            output_field=BooleanField(),
+        ),
+    }
+    # In no particular order: the model's name order would walk the name index instead.
+    services = services.order_by()
+    by_name = _candidates(services.filter(name_vector=query), **columns)
     others = services.filter(search_vector=query).exclude(name_vector=query)
-    candidates = by_name.values("pk")[: COUNT_CAP + 1].union(
-        others.values("pk")[: COUNT_CAP + 1], all=True
-    )
-    rank = SearchRank(F("search_vector"), query, cover_density=has_several_words(variants))
-    ranked = Service.objects.filter(pk__in=candidates).annotate(rank=rank)
-    if len(variants) == 1:
-        return ranked.order_by("-rank", "name", "pk")
-    as_typed = ExpressionWrapper(Q(search_vector=words_query(variants[:1])), BooleanField())
-    return ranked.annotate(as_typed=as_typed).order_by("-as_typed", "-rank", "name", "pk")
+    others = _candidates(others, **columns)
+    return by_name[: COUNT_CAP + 1].union(others[: COUNT_CAP + 1], all=True)
 
 
 def ranked_by_text(services: QuerySet, variants: list[str]) -> QuerySet:
@@ -70,18 +83,8 @@ def ranked_by_text(services: QuerySet, variants: list[str]) -> QuerySet:
     for variant in variants:
         match |= _all_words(variant)
     first_word = next(iter(query_words(variants[0])), normalize(variants[0]))
-    candidates = services.filter(match)
-    return (
-        Service.objects.filter(pk__in=candidates.values("pk"))
-        .annotate(
-            rank=Case(
-                When(name__icontains=first_word, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("-rank", "name", "pk")
-    )
+    named = Case(When(name__icontains=first_word, then=Value(1.0)), default=Value(0.0))
+    return _candidates(services.order_by().filter(match), rank=named)
 
 
 def _all_words(variant: str) -> Q:
@@ -142,17 +145,33 @@ class ResultPage:
         return (self.number - 1) * self.page_size + len(self.services)
 
 
-def result_page(services: QuerySet, page: int) -> ResultPage:
-    """Page ``page`` of these ordered services (the last page when past the end) with
+def result_page(candidates: QuerySet, page: int, page_size: int = PAGE_SIZE) -> ResultPage:
+    """Page ``page`` of the candidates of a search (the last page when past the end) with
     their capped count: one query, two more only when asked for a page past the end."""
-    number = min(max(page, 1), -(-COUNT_CAP // PAGE_SIZE))  # no page lies past the cap
-    cards = _cards(services, number)
+    number = min(max(page, 1), -(-COUNT_CAP // page_size))  # no page lies past the cap
+    total, cards = _page(candidates, number, page_size)
     if not cards and number > 1:
-        count = min(services.count(), COUNT_CAP)
-        number = max(1, -(-count // PAGE_SIZE))
-        cards = _cards(services, number) if count else []
-    count = min(cards[0].total, COUNT_CAP + 1) if cards else 0
-    return ResultPage(services=cards, number=number, count=count, page_size=PAGE_SIZE)
+        number = max(1, -(-min(candidates.count(), COUNT_CAP) // page_size))
+        total, cards = _page(candidates, number, page_size)
+    count = min(total, COUNT_CAP + 1)
+    return ResultPage(services=cards, number=number, count=count, page_size=page_size)
+
+
+@dataclass(slots=True)
+class ResultCard:
+    """What a result card shows (templates/directory/includes/results.html)."""
+
+    pk: int
+    name: str
+    slug: str
+    description: str
+    status: str
+    organization_name: str
+    place: str | None  # "town ZIP" of the first public (non-confidential) location
+
+    @property
+    def is_temporarily_closed(self) -> bool:
+        return self.status == ServiceStatus.TEMPORARILY_CLOSED
 
 
 # A location as a result card names it: "town ZIP", the town alone, or nothing without a town.
@@ -164,10 +183,10 @@ PLACE = Case(
 )
 
 
-def _cards(services: QuerySet, number: int) -> list[Service]:
-    """What the result cards of page ``number`` show, and the number of all the services
-    (``total``, counted before the page is cut): the town and ZIP of each one's first public
-    (non-confidential) location. The search vectors stay in the database."""
+def _page(candidates: QuerySet, number: int, page_size: int) -> tuple[int, list[ResultCard]]:
+    """How many candidates there are, and the result cards of page ``number`` of them in
+    the search order, in one statement: the ORM writes the candidates and the cards; this
+    numbers the candidates (which the ORM cannot do over a union) and joins the page's."""
     first_public = (
         Location.objects.public_addresses()
         .filter(service_at_locations__service=OuterRef("pk"))
@@ -175,10 +194,30 @@ def _cards(services: QuerySet, number: int) -> list[Service]:
         .annotate(place=PLACE)
         .values("place")[:1]
     )
-    offset = (number - 1) * PAGE_SIZE
-    page = (
-        services.select_related("organization")
-        .only("name", "slug", "description", "status", "organization__name")
-        .annotate(total=Window(Count("pk")), place=Subquery(first_public))
+    cards = (
+        Service.objects.order_by()
+        .annotate(organization_name=F("organization__name"), place=Subquery(first_public))
+        .values(*(field.name for field in fields(ResultCard)))
     )
-    return list(page[offset : offset + PAGE_SIZE])
+    try:
+        candidates_sql, candidates_params = candidates.query.sql_with_params()
+    except EmptyResultSet:  # conditions that nothing can meet (a query of "or" alone)
+        return 0, []
+    cards_sql, cards_params = cards.query.sql_with_params()
+    sql = f"""
+        SELECT numbered.total, card.*
+        FROM (
+          SELECT candidate.pk, count(*) OVER () AS total,
+                 row_number() OVER (ORDER BY {SEARCH_ORDER}) AS position
+          FROM ({candidates_sql}) AS candidate
+        ) AS numbered
+        JOIN ({cards_sql}) AS card ON card.pk = numbered.pk
+        WHERE numbered.position > %s AND numbered.position <= %s
+        ORDER BY numbered.position
+    """  # noqa: S608 - both parts are compiled by the ORM; the values are parameters
+    offset = (number - 1) * page_size
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*candidates_params, *cards_params, offset, offset + page_size])
+        rows = cursor.fetchall()
+    total = rows[0][0] if rows else 0
+    return total, [ResultCard(*row[1:]) for row in rows]

@@ -4,8 +4,8 @@ from django.urls import reverse
 from compassion_portal.views import home_figures
 from directory import demo
 from directory.models import Location, Organization, Schedule, Service, ServiceStatus
-from directory.search import apply_text_search, load_reference
 from tests.directory.factories import ServiceFactory
+from tests.directory.searching import found
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +32,8 @@ def test_demo_directory_is_complete_and_idempotent(django_assert_max_num_queries
     assert after == before
     assert (Schedule.objects.count(), Location.objects.count()) == counts
 
-    found = apply_text_search(Service.objects.public(), "clases de ingles", load_reference())
-    assert "Clases de inglés para adultos" in [service.name for service in found]
+    names = found("clases de ingles")
+    assert "Clases de inglés para adultos" in names
 
 
 def test_home_figures_count_public_listings(django_assert_max_num_queries):

@@ -1,6 +1,7 @@
 """directory.forms.SearchForm: the query string, cleaned into search criteria."""
 
 import datetime
+import re
 
 from directory.forms import SearchForm
 from directory.search import Criteria
@@ -76,3 +77,30 @@ def test_each_form_has_its_own_fields():
     assert first.is_valid()
     assert not second.is_valid()
     assert first.fields["category"] is not second.fields["category"]
+
+
+def test_the_site_select_writes_what_djangos_writes():
+    """templates/django/forms/widgets/select.html writes its options inline."""
+    from django import forms
+    from django.forms.renderers import DjangoTemplates
+
+    def same(html: str) -> str:
+        return re.sub(r">\s+<", "><", html.strip())
+
+    choices = [
+        ("", "Any category"),
+        ("food", "Food & <drink>"),
+        ("food", "Food again"),
+        (3, "A number"),
+        ("Group", [("a", "A"), ("b", "B")]),
+    ]
+    for value, attrs in [
+        (None, {}),
+        ("food", {"id": "id_category", "aria-describedby": 'x" onmouseover="y'}),
+        ("b", {"aria-invalid": "true", "required": True}),
+        ("not-a-choice", {}),
+    ]:
+        widget = forms.Select(choices=choices, attrs=attrs)
+        site = widget.render("f", value)
+        assert same(site) == same(widget.render("f", value, renderer=DjangoTemplates()))
+    assert site.count("<option") == 6
