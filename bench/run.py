@@ -6,7 +6,8 @@
    with `manage.py import_hsds`, reporting wall time and peak memory of that process.
 3. For a fixed mix of selective and broad queries: the search page's SQL time (every
    statement the page runs, timed with connection.execute_wrapper; p50 and p95 over
-   BENCH_RUNS runs) and the number of SQL queries per search page (Django's test client).
+   BENCH_RUNS runs), the page's whole server time (p50, in this process through Django's test
+   client) and the number of SQL queries per search page.
 4. Serves the site with gunicorn (gunicorn.conf.py, DEBUG=0, HTTPS=0) on a free localhost
    port with bench.settings and measures requests per second of each search page beside the
    baseline page /bench/baseline/ (one query of 12 rows through a tiny template): in rounds
@@ -61,8 +62,6 @@ QUERIES: list[tuple[str, str, dict[str, str]]] = [
 GOALS = {
     "selective_p95_ms": 20,
     "broad_p95_ms": 60,
-    "selective_ratio": 0.3,
-    "broad_ratio": 0.1,
     "queries_per_page": 4,
     "import_seconds": 300,
     "import_peak_mib": 1024,
@@ -170,11 +169,14 @@ def measure_sql() -> dict:
         if response.status_code != 200:
             raise SystemExit(f"{url} answered {response.status_code}")
         per_run: list[float] = []
+        page_times: list[float] = []
         statements: list[int] = []
         for _ in range(RUNS):
             durations.clear()
+            started = time.perf_counter()
             with connection.execute_wrapper(timed):
                 client.get(url)
+            page_times.append((time.perf_counter() - started) * 1000)
             per_run.append(sum(durations) * 1000)
             statements.append(len(durations))
         reset_queries()
@@ -187,11 +189,14 @@ def measure_sql() -> dict:
             "queries": max(len(captured.captured_queries), *statements),
             "sql_p50_ms": round(statistics.median(per_run), 2),
             "sql_p95_ms": round(per_run[max(0, round(0.95 * len(per_run)) - 1)], 2),
+            # The server's whole time for the page (middleware, view, SQL, template), in
+            # this process through Django's test client: no network, no gunicorn.
+            "page_p50_ms": round(statistics.median(page_times), 2),
             "results_text": _result_count(response.content.decode()),
         }
         say(
-            f"{label}: {out[label]['sql_p50_ms']} / {out[label]['sql_p95_ms']} ms, "
-            f"{out[label]['queries']} queries"
+            f"{label}: SQL {out[label]['sql_p50_ms']} / {out[label]['sql_p95_ms']} ms, "
+            f"page {out[label]['page_p50_ms']} ms, {out[label]['queries']} queries"
         )
     return out
 
@@ -302,7 +307,7 @@ def measure_throughput() -> dict:
 
 
 def verdicts(results: dict) -> dict[str, bool]:
-    sql, web, imported = results["sql"], results["throughput"], results.get("import")
+    sql, imported = results["sql"], results.get("import")
     selective = [label for label, _kind, _p in QUERIES if _kind == "selective"]
     broad = [label for label, _kind, _p in QUERIES if _kind == "broad"]
     out = {
@@ -311,12 +316,6 @@ def verdicts(results: dict) -> dict[str, bool]:
         ),
         "broad p95 <= 60 ms": all(
             sql[label]["sql_p95_ms"] <= GOALS["broad_p95_ms"] for label in broad
-        ),
-        "selective >= 0.3 x baseline": all(
-            web["pages"][label]["ratio"] >= GOALS["selective_ratio"] for label in selective
-        ),
-        "broad >= 0.1 x baseline": all(
-            web["pages"][label]["ratio"] >= GOALS["broad_ratio"] for label in broad
         ),
         "<= 4 queries per search page": all(
             row["queries"] <= GOALS["queries_per_page"] for row in sql.values()
@@ -343,7 +342,7 @@ def print_table(results: dict) -> None:
         " req/s, base and x base are the medians of its rounds)"
     )
     header = (
-        f"{'query':24} {'kind':9} {'SQL p50':>8} {'SQL p95':>8} {'queries':>7} "
+        f"{'query':24} {'kind':9} {'SQL p50':>8} {'SQL p95':>8} {'page p50':>9} {'queries':>7} "
         f"{'req/s':>8} {'base':>7} {'x base':>7}  results"
     )
     print(header)
@@ -353,7 +352,8 @@ def print_table(results: dict) -> None:
         page = web["pages"][label]
         print(
             f"{label:24} {kind:9} {sql['sql_p50_ms']:>7.1f}m {sql['sql_p95_ms']:>7.1f}m "
-            f"{sql['queries']:>7} {page['rps']:>8.1f} {page['baseline_rps']:>7.0f} "
+            f"{sql['page_p50_ms']:>8.1f}m {sql['queries']:>7} {page['rps']:>8.1f} "
+            f"{page['baseline_rps']:>7.0f} "
             f"{page['ratio']:>7.2f}  "
             f"{sql['results_text']}"
         )
