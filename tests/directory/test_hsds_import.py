@@ -1,7 +1,6 @@
 """import_hsds: the example package, every kind of bad row, idempotence, unreadable packages."""
 
 import datetime
-import sys
 import zipfile
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from django.db import connection
 
 from directory import models
 from directory.hsds import PackageError, package_import
-from directory.search import compact_after_full_refresh
+from directory.search import compact_after_full_refresh, index
 
 from .conftest import postgres_only
 from .fixtures.hsds_package import GOOD_PACKAGE, canonical_dump, write_package
@@ -280,11 +279,8 @@ def _services_file_node() -> int:
 
 
 def _set_bulk_refresh_rows(monkeypatch, rows: int) -> None:
-    """Lower the service count from which a refresh counts as a full one, in the module that
-    defines compact_after_full_refresh (``directory.search``, or a module of it once search
-    is a package): that module reads the constant when it runs."""
-    module = sys.modules[compact_after_full_refresh.__module__]
-    monkeypatch.setattr(module, "BULK_REFRESH_ROWS", rows)
+    """Lower the service count from which a refresh counts as a full one."""
+    monkeypatch.setattr(index, "BULK_REFRESH_ROWS", rows)
 
 
 @postgres_only
