@@ -12,6 +12,7 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -57,8 +58,9 @@ def ranked_by_words(services: QuerySet, variants: list[str]) -> QuerySet:
     A broad word matches a third of the directory, and ranking all of it reads most of the
     table to show 20 rows, while the count (and so the pages) stops at COUNT_CAP anyway. So
     the candidates are at most COUNT_CAP + 1 listings whose names match, found through the
-    names' GIN index, and as many of the other matches, each ranked as it is read; every
-    filter applies before the cap, and when fewer match, every match is a candidate. With
+    names' GIN index, and only when fewer names match, as many of the other matches; each is
+    ranked as it is read, every filter applies before the cap, and when at most COUNT_CAP
+    listings match, every one is a candidate. With
     synonyms or spelling fixes, the listings with the words as typed come first ("comida"
     shows the Spanish listings, then the food ones); then the rank, then the name."""
     query = words_query(variants)
@@ -72,7 +74,10 @@ def ranked_by_words(services: QuerySet, variants: list[str]) -> QuerySet:
     # In no particular order: the model's name order would walk the name index instead.
     ranked = _candidates(services.order_by(), **columns)
     by_name = ranked.filter(name_vector=query)
-    others = ranked.filter(search_vector=query).exclude(name_vector=query)
+    # When the names alone fill the candidates, no other match is read: Postgres answers
+    # this condition once, before it scans anything for them.
+    names_fill = Exists(services.order_by().filter(name_vector=query)[COUNT_CAP : COUNT_CAP + 1])
+    others = ranked.filter(~names_fill, search_vector=query).exclude(name_vector=query)
     return by_name[: COUNT_CAP + 1].union(others[: COUNT_CAP + 1], all=True)
 
 

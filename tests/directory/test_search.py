@@ -634,3 +634,24 @@ def test_only_queries_of_several_words_use_cover_density():
     assert not words.has_several_words(["comida", "food"])
     assert words.has_several_words(["health clinic"])
     assert words.has_several_words(["rent", "rental assistance"])
+
+
+@postgres_only
+def test_other_matches_are_not_read_when_the_names_fill_the_candidates(monkeypatch):
+    monkeypatch.setattr(results, "COUNT_CAP", 2)
+    for number in range(3):
+        ServiceFactory(name=f"Garden plot {number}")
+    ServiceFactory(name="Tool library", description="Rakes for the community garden.")
+    search.refresh_search_vectors()
+
+    def others_scan(query: str) -> str:
+        """The plan line of the scan for the listings that match other than by name."""
+        candidates = search.services_matching(Criteria(words=query), search.load_reference())
+        lines = candidates.explain(analyze=True, timing=False, costs=False).splitlines()
+        (found_at,) = [n for n, line in enumerate(lines) if "(search_vector @@" in line]
+        return lines[found_at - 1]  # the scan whose filter that is
+
+    assert "never executed" in others_scan("garden")  # three names match: the cap is full
+    assert "never executed" not in others_scan("rakes")  # no name matches
+    assert found("garden") == ["Garden plot 0", "Garden plot 1", "Garden plot 2"]
+    assert found("rakes") == ["Tool library"]
