@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import Lower
+from django.utils.translation import ngettext
 
 from compacts.models import City
 
@@ -106,10 +107,26 @@ def _query_reference() -> Reference:
     )
 
 
-@dataclass
+@dataclass(frozen=True)
+class BrowseLink:
+    """A link of the browse page: the search for one category or kind, and its listings."""
+
+    parameter: str  # "category" or "kind"
+    value: str
+    label: str
+    count: int
+
+    @property
+    def count_label(self) -> str:
+        return ngettext("%(counter)s listing", "%(counter)s listings", self.count) % {
+            "counter": self.count
+        }
+
+
+@dataclass(frozen=True)
 class Browse:
-    categories: list[tuple[CategoryRef, int]]
-    kinds: list[tuple[str, str, int]]  # (value, label, count)
+    categories: list[BrowseLink]
+    kinds: list[BrowseLink]
 
 
 def browse(reference: Reference) -> Browse:
@@ -123,12 +140,12 @@ def browse(reference: Reference) -> Browse:
     per_category, per_kind = counts
     return Browse(
         categories=[
-            (category, per_category[category.pk])
+            BrowseLink("category", category.slug, category.name, per_category[category.pk])
             for category in reference.categories
             if per_category.get(category.pk)
         ],
         kinds=[
-            (kind.value, kind.label, per_kind[kind.value])
+            BrowseLink("kind", kind.value, kind.label, per_kind[kind.value])
             for kind in OrganizationKind
             if per_kind.get(kind.value)
         ],
