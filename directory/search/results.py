@@ -126,6 +126,10 @@ class ResultPage:
         return max(1, -(-self.shown_count // self.page_size))
 
     @property
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    @property
     def has_previous(self) -> bool:
         return self.number > 1
 
