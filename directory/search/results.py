@@ -215,7 +215,10 @@ def _cards_sql() -> tuple[str, tuple]:
 def _page(candidates: QuerySet, number: int, page_size: int) -> tuple[int, list[ResultCard]]:
     """How many candidates there are, and the result cards of page ``number`` of them in
     the search order, in one statement: the ORM writes the candidates and the cards; this
-    numbers the candidates (which the ORM cannot do over a union) and joins the page's."""
+    numbers the candidates and joins the cards of one page of them. (Written with the ORM
+    alone, as services with pk__in=candidates and a window count, the page read every
+    candidate again by its id: at 200,000 services 22 ms instead of 13.5 for a broad word,
+    6.9 ms instead of 3.7 for a rare one.)"""
     try:
         candidates_sql, candidates_params = candidates.query.sql_with_params()
     except EmptyResultSet:  # conditions that nothing can meet (a query of "or" alone)
