@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils.translation import ngettext
 
@@ -135,7 +135,7 @@ def browse(reference: Reference) -> Browse:
     minutes old is fine for browsing."""
     counts = cache.get(BROWSE_CACHE_KEY)
     if counts is None:
-        counts = _count_public_services()
+        counts = _count_public_services(reference)
         cache.set(BROWSE_CACHE_KEY, counts, BROWSE_CACHE_SECONDS)
     per_category, per_kind = counts
     return Browse(
@@ -152,11 +152,23 @@ def browse(reference: Reference) -> Browse:
     )
 
 
-def _count_public_services() -> tuple[dict[int, int], dict[str, int]]:
-    per_category = (
-        ServiceCategory.objects.filter(service__status__in=PUBLIC_STATUSES)
-        .values_list("category_id")
-        .annotate(n=Count("service_id", distinct=True))
+def _count_public_services(reference: Reference) -> tuple[dict[int, int], dict[str, int]]:
+    """Public services per kind, and per category with the categories below it (what the
+    category's link then finds): one query, and one more when some categories have others
+    below them."""
+    links = ServiceCategory.objects.filter(service__status__in=PUBLIC_STATUSES)
+    per_category = dict(
+        links.values_list("category_id").annotate(n=Count("service_id", distinct=True))
     )
+    below = {c.pk: reference.category_ids_under(c.slug) for c in reference.categories}
+    with_subcategories = {pk: ids for pk, ids in below.items() if len(ids) > 1}
+    if with_subcategories:
+        counts = links.aggregate(
+            **{
+                f"category_{pk}": Count("service_id", distinct=True, filter=Q(category_id__in=ids))
+                for pk, ids in with_subcategories.items()
+            }
+        )
+        per_category |= {pk: counts[f"category_{pk}"] for pk in with_subcategories}
     per_kind = Service.objects.public().values_list("organization__kind").annotate(n=Count("pk"))
-    return dict(per_category), dict(per_kind)
+    return per_category, dict(per_kind)

@@ -413,3 +413,21 @@ def test_a_result_card_names_the_first_public_place(client):
         "Quillwort clinic three": "",
     }
     assert "Secretville" not in html
+
+
+def test_a_category_count_is_what_its_link_finds(client):
+    """A category's count takes in the categories below it, as its link's search does."""
+    housing = CategoryFactory(name="Housing", slug="housing")
+    shelters = CategoryFactory(name="Shelters", slug="shelters", parent=housing)
+    ServiceFactory(name="Night shelter", categories=[shelters])
+    ServiceFactory(name="Both", categories=[housing, shelters])  # counted once
+    ServiceFactory(name="Rent help", categories=[housing])
+    refresh_search_vectors()
+    html = client.get(SEARCH).content.decode()
+    assert re.search(
+        r'href="\?category=housing">Housing</a> <span class="meta">\(3 listings\)', html
+    )
+    assert re.search(
+        r'href="\?category=shelters">Shelters</a> <span class="meta">\(2 listings', html
+    )
+    assert "3 results." in client.get(SEARCH, {"category": "housing"}).content.decode()
