@@ -2,7 +2,7 @@ import re
 
 from django.contrib import messages
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -69,6 +69,7 @@ def search(request: HttpRequest) -> HttpResponse:
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
     context = {
+        "search_query": _search_query(request.GET),
         "form": form,
         "criteria": criteria,
         "results": results,
@@ -77,6 +78,16 @@ def search(request: HttpRequest) -> HttpResponse:
         "query_string": query_without_page.urlencode(),
     }
     return render(request, "directory/search.html", context)
+
+
+def _search_query(parameters: QueryDict) -> str:
+    """The search's own parameters of a query string, encoded again (nothing else passes)."""
+    kept = QueryDict(mutable=True)
+    for name in (*SearchForm.base_fields, "page"):
+        values = [value[:200] for value in parameters.getlist(name)[:1]]
+        if values:
+            kept.setlist(name, values)
+    return kept.urlencode()
 
 
 def _get_public_service(slug: str) -> Service:
@@ -125,6 +136,9 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     now_local = timezone.now().astimezone(service.organization.tzinfo)
     context = {
+        # The search the visitor came from, so that "back" returns to its results.
+        "back_query": _search_query(QueryDict(request.GET.get("back", "")[:1000])),
+        "canonical_url": request.build_absolute_uri(service.get_absolute_url()),
         "service": service,
         "organization": service.organization,
         "locations": [listing.LocationView.of(location) for location in locations],

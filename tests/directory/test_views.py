@@ -431,3 +431,34 @@ def test_a_category_count_is_what_its_link_finds(client):
         r'href="\?category=shelters">Shelters</a> <span class="meta">\(2 listings', html
     )
     assert "3 results." in client.get(SEARCH, {"category": "housing"}).content.decode()
+
+
+def test_back_from_a_listing_returns_to_the_search_results(client, directory):
+    html = client.get(SEARCH, {"q": "pantry", "kind": "nonprofit", "page": "2"}).content.decode()
+    link = re.search(r'<h3><a href="([^"]+)">', html).group(1).replace("&amp;", "&")
+    assert "?back=" in link
+    listing = client.get(link).content.decode()
+    back = re.search(r'<a href="([^"]*)">Back to your search results</a>', listing).group(1)
+    assert back == f"{SEARCH}?q=pantry&amp;kind=nonprofit&amp;page=2"
+    assert "Page 2 of 3" in client.get(back.replace("&amp;", "&")).content.decode()
+    assert 'rel="canonical" href="http://testserver/directory/services/' in listing
+    assert "?back" not in re.search(r'rel="canonical" href="([^"]*)"', listing).group(1)
+
+
+@pytest.mark.parametrize(
+    ("back", "expected"),
+    [
+        ("", None),
+        ("evil=1&next=//evil.example", None),
+        ("q=<script>&zip=78201", "q=%3Cscript%3E&amp;zip=78201"),
+        ("zip=78201&q=" + "x" * 5000, "q=" + "x" * 200 + "&amp;zip=78201"),
+    ],
+)
+def test_back_keeps_only_the_search_parameters(client, directory, back, expected):
+    html = client.get(directory[0].get_absolute_url(), {"back": back}).content.decode()
+    assert "<script>" not in html
+    assert "evil" not in html
+    if expected is None:
+        assert f'<a href="{SEARCH}">Back to the directory</a>' in html
+    else:
+        assert f'<a href="{SEARCH}?{expected}">Back to your search results</a>' in html
