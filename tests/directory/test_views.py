@@ -178,6 +178,8 @@ def test_no_results_offers_help(client, directory):
     assert "Check the spelling" in html
     assert "Remove a filter" in html
     assert "Browse all categories" in html
+    for number in ("911", "988", "211"):  # a tap calls them on a phone
+        assert f'<a href="tel:{number}">{number}</a>' in html
 
 
 def test_inactive_and_defunct_never_shown_closed_has_badge(client, directory):
