@@ -159,8 +159,11 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _sign_initial(request: HttpRequest, cities) -> dict:
     """Pre-select the city named in ?city= (when the person serves it) and its mayor."""
-    wanted = request.GET.get("city", "")
-    city = (cities.filter(pk=wanted).first() if wanted.isdigit() else None) or cities.first()
+    try:  # int(), not str.isdigit(), which takes "²" for a digit that int() refuses
+        wanted = cities.filter(pk=int(request.GET.get("city", ""))).first()
+    except ValueError:
+        wanted = None
+    city = wanted or cities.first()
     return {"city": city, "mayor_name": city.mayor_name}
 
 

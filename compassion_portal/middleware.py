@@ -1,4 +1,4 @@
-"""Site-wide middleware: request ids and the Permissions-Policy header."""
+"""Site-wide middleware: request ids, the Permissions-Policy header, private pages."""
 
 import logging
 import re
@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 from .logs import request_id_var
 
@@ -48,4 +49,19 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class PrivatePagesMiddleware:
+    """Pages served to a signed-in person may show what is theirs (progress, notes, the sign
+    form, the account page): no shared cache may keep them, and the browser may not store
+    them (``Cache-Control: private, no-store``). Pages for everyone else stay cacheable."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
         return response

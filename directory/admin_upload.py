@@ -9,6 +9,7 @@ import zipfile
 
 from django import forms
 from django.contrib.admin import AdminSite
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -45,11 +46,15 @@ class HsdsUploadForm(forms.Form):
             raise forms.ValidationError(_("Upload a .zip file."), code="not_zip")
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                _("The file is %(size)s; the limit is %(limit)s. Use manage.py import_hsds."),
+                _(
+                    "The file is %(size)s bytes; the limit is %(limit)s bytes (%(rounded)s). "
+                    "Use manage.py import_hsds."
+                ),
                 code="too_large",
                 params={
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(MAX_UPLOAD_BYTES),
+                    "size": intcomma(upload.size),
+                    "limit": intcomma(MAX_UPLOAD_BYTES),
+                    "rounded": filesizeformat(MAX_UPLOAD_BYTES),
                 },
             )
         if not zipfile.is_zipfile(upload):

@@ -90,6 +90,19 @@ def test_tampered_city_id_never_signs(staff_client, compact, tampered):
     assert not Signature.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "city_id", ["²", "١", "１２", "99999999999999999999", "-1", "1e3", "0x1", "\u00a0", "3.0"]
+)
+@pytest.mark.parametrize("view", ["compacts:sign", "compacts:withdraw"])
+def test_any_city_id_in_the_address_is_answered_without_error(
+    staff_client, compact, city, view, city_id
+):
+    """Unicode digits that are not decimal ("²") fooled str.isdigit() into a 500."""
+    SignatureFactory(compact=compact, city=city)
+    response = staff_client.get(reverse(view, args=[compact.slug]), {"city": city_id})
+    assert response.status_code in (200, 403)
+
+
 def test_tampered_city_id_of_another_real_city_never_signs(staff_client, compact, other_city):
     response = staff_client.post(_sign_url(compact), _sign_data(other_city))
     assert response.status_code == 200

@@ -4,11 +4,12 @@ import io
 import zipfile
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from directory import models
-from directory.admin_upload import MAX_UPLOAD_BYTES
+from directory.admin_upload import MAX_UPLOAD_BYTES, HsdsUploadForm
 from tests.factories import AdminFactory
 
 from .fixtures.hsds_package import GOOD_PACKAGE
@@ -104,9 +105,20 @@ def test_a_package_over_the_size_limit_is_refused(admin_client_logged_in, monkey
 
     response = admin_client_logged_in.post(reverse(URL_NAME), {"package": _zip(GOOD_PACKAGE)})
 
-    assert "the limit is 100" in response.content.decode()
+    assert "the limit is 100 bytes" in response.content.decode()
     assert not models.Organization.objects.exists()
     assert MAX_UPLOAD_BYTES == 20 * 1024 * 1024
+
+
+def test_the_size_message_tells_a_file_just_over_the_limit_from_the_limit():
+    """21,000,000 bytes and the 20 MiB limit both round to "20.0 MB"."""
+    upload = SimpleUploadedFile("package.zip", b"PK")
+    upload.size = 21_000_000
+    form = HsdsUploadForm(files={"package": upload})
+    assert not form.is_valid()
+    (message,) = form.errors["package"]
+    assert "21,000,000 bytes" in message
+    assert "the limit is 20,971,520 bytes (20.0" in message
 
 
 def test_anonymous_visitors_are_sent_to_the_admin_login(client):

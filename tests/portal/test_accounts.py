@@ -163,3 +163,15 @@ def test_approved_city_staff_are_told_why_two_factor_matters(user_client, user):
     )
     html = user_client.get(reverse("account_profile")).content.decode()
     assert "sign compacts for your city" in html
+
+
+@pytest.mark.parametrize(("password", "accepted"), [("quiet-river", False), ("quiet-rivers", True)])
+def test_passwords_have_at_least_twelve_characters(client, password, accepted):
+    """OWASP ASVS level 2 asks for 12; eleven is refused with a message."""
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "new@example.org", "password1": password, "password2": password},
+    )
+    assert get_user_model().objects.filter(email="new@example.org").exists() is accepted
+    if not accepted:
+        assert "at least 12 characters" in response.content.decode()

@@ -145,3 +145,22 @@ def test_cookies_are_host_prefixed_secure_and_lax(client, production):
     assert session["samesite"] == "Lax"
     assert session["path"] == "/"
     assert not session["domain"]
+
+
+@pytest.mark.django_db
+def test_pages_for_a_signed_in_person_are_never_stored(client):
+    """A page served to someone signed in may show what is theirs: private, no-store. The
+    same page for an anonymous visitor stays cacheable."""
+    lesson = LessonFactory()
+    anonymous = client.get(lesson.get_absolute_url())
+    assert "no-store" not in anonymous.get("Cache-Control", "")
+    client.force_login(UserFactory())
+    for address in (
+        lesson.get_absolute_url(),
+        reverse("curriculum:progress"),
+        "/accounts/profile/",
+    ):
+        response = client.get(address)
+        assert response.status_code == 200, address
+        cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= cache_control, address
