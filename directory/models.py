@@ -602,11 +602,15 @@ class Phone(models.Model):
 
     @property
     def tel_href(self) -> str:
-        """A ``tel:`` URI: digits and a leading +, with the extension after a pause."""
-        digits = "".join(ch for ch in self.number if ch.isdigit() or ch == "+")
-        if self.extension:
-            digits += "," + "".join(ch for ch in self.extension if ch.isdigit())
-        return f"tel:{digits}"
+        return tel_href(self.number, self.extension)
+
+
+def tel_href(number: str, extension: str = "") -> str:
+    """A ``tel:`` URI: digits and a leading +, with the extension after a pause."""
+    digits = "".join(ch for ch in number if ch in "+0123456789")
+    if extension:
+        digits += "," + "".join(ch for ch in extension if ch in "0123456789")
+    return f"tel:{digits}"
 
 
 class Schedule(models.Model):

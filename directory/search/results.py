@@ -22,9 +22,9 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Concat
+from django.db.models.functions import Coalesce, Concat
 
-from ..models import Location, Service, ServiceStatus
+from ..models import Location, Phone, PhoneType, Service, ServiceStatus, tel_href
 from .words import has_several_words, normalize, query_words, words_query
 
 PAGE_SIZE = 20
@@ -177,10 +177,15 @@ class ResultCard:
     status: str
     organization_name: str
     place: str | None  # "town ZIP" of the first public (non-confidential) location
+    phone: str | None  # a number to call: the service's, else its locations', else its provider's
 
     @property
     def is_temporarily_closed(self) -> bool:
         return self.status == ServiceStatus.TEMPORARILY_CLOSED
+
+    @property
+    def tel_href(self) -> str:
+        return tel_href(self.phone or "")
 
 
 # A location as a result card names it: "town ZIP", the town alone, or nothing without a town.
@@ -204,12 +209,28 @@ def _cards_sql() -> tuple[str, tuple]:
         .annotate(place=PLACE)
         .values("place")[:1]
     )
+    phone = Coalesce(
+        _first_phone(service=OuterRef("pk")),
+        _first_phone(service_at_location__service=OuterRef("pk")),
+        _first_phone(location__service_at_locations__service=OuterRef("pk")),
+        _first_phone(organization=OuterRef("organization_id"), service=None, location=None),
+    )
     cards = (
         Service.objects.order_by()
-        .annotate(organization_name=F("organization__name"), place=Subquery(first_public))
+        .annotate(
+            organization_name=F("organization__name"),
+            place=Subquery(first_public),
+            phone=phone,
+        )
         .values(*(field.name for field in fields(ResultCard)))
     )
     return cards.query.sql_with_params()
+
+
+def _first_phone(**where) -> Subquery:
+    """The first number of these phones that a person can call (a fax cannot be)."""
+    phones = Phone.objects.filter(**where).exclude(type=PhoneType.FAX).order_by("pk")
+    return Subquery(phones.values("number")[:1])
 
 
 def _page(candidates: QuerySet, number: int, page_size: int) -> tuple[int, list[ResultCard]]:

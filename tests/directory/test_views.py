@@ -464,3 +464,30 @@ def test_back_keeps_only_the_search_parameters(client, directory, back, expected
         assert f'<a href="{SEARCH}">Back to the directory</a>' in html
     else:
         assert f'<a href="{SEARCH}?{expected}">Back to your search results</a>' in html
+
+
+def test_a_result_card_has_a_number_to_call(client):
+    """The service's own number, else one at its locations, else its provider's; never a fax."""
+    own = ServiceFactory(name="Sorrel pantry one")
+    PhoneFactory(service=own, number="(555) 010-0001", type="fax")
+    PhoneFactory(service=own, number="(555) 010-0002")
+    PhoneFactory(organization=own.organization, number="(555) 010-0009")
+    at_location = ServiceFactory(name="Sorrel pantry two")
+    link = ServiceAtLocationFactory(service=at_location)
+    PhoneFactory(location=link.location, number="+1 555 010 0003")
+    provider = ServiceFactory(name="Sorrel pantry three")
+    PhoneFactory(organization=provider.organization, number="555-010-0004")
+    ServiceFactory(name="Sorrel pantry four")
+    refresh_search_vectors()
+
+    html = client.get(SEARCH, {"q": "sorrel"}).content.decode()
+    calls = dict(
+        re.findall(
+            r'>(Sorrel pantry \w+)</a></h3>\s*<p class="meta">\s*[^\n]*?href="(tel:[^"]+)"', html
+        )
+    )
+    assert calls == {
+        "Sorrel pantry one": "tel:5550100002",
+        "Sorrel pantry two": "tel:+15550100003",
+        "Sorrel pantry three": "tel:5550100004",
+    }
