@@ -306,6 +306,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Where the quick-exit button of a sensitive listing (family violence, crisis) goes: a site
+# that says nothing about the person who leaves for it.
+QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.weather.gov/")
+
 PERMISSIONS_POLICY_DENY = [
     "accelerometer",
     "autoplay",

@@ -176,7 +176,8 @@ class LocationAdmin(admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "parent", "code", "taxonomy"]
+    list_display = ["name", "parent", "code", "taxonomy", "is_sensitive"]
+    list_filter = ["is_sensitive"]
     list_select_related = ["parent"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"slug": ["name"]}

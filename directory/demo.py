@@ -55,6 +55,9 @@ CATEGORIES = [
     ("money", "Tax preparation and financial coaching", None),
 ]
 
+# Their listings offer a quick exit.
+SENSITIVE_CATEGORIES = {"crisis-lines", "family-violence"}
+
 # slug, name, kind, street
 ORGANIZATIONS = [
     ("riverbend-human-services", "Riverbend Department of Human Services", "government", "Main"),
@@ -242,6 +245,7 @@ class _Loader:
                     "name": name,
                     "parent": self.categories.get(parent) if parent else None,
                     "taxonomy": "Riverbend demo",
+                    "is_sensitive": slug in SENSITIVE_CATEGORIES,
                 },
             )
             self.categories[slug] = category

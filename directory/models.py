@@ -122,6 +122,14 @@ class Category(models.Model):
     taxonomy = models.CharField(
         _("taxonomy"), max_length=200, blank=True, help_text=_("The vocabulary the term is from.")
     )
+    is_sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        help_text=_(
+            "Listings in this category, or in one below it, offer a quick-exit button: family "
+            "violence, sexual assault, crisis."
+        ),
+    )
 
     class Meta:
         verbose_name = _("category")
@@ -473,6 +481,15 @@ class Service(TimeStamped):
     @property
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES
+
+    @property
+    def is_sensitive(self) -> bool:
+        """Whether a category it is in, or one above that, is sensitive (categories and
+        their parents must be loaded: see directory.views)."""
+        return any(
+            category.is_sensitive or (category.parent is not None and category.parent.is_sensitive)
+            for category in self.categories.all()
+        )
 
     @property
     def is_temporarily_closed(self) -> bool:

@@ -1,5 +1,6 @@
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -14,7 +15,7 @@ from compassion_portal.ratelimit import client_ip, rate_limit
 
 from . import hours, listing
 from .forms import SearchForm, SuggestionForm
-from .models import Organization, Phone, Schedule, Service, ServiceAtLocation
+from .models import Category, Organization, Phone, Schedule, Service, ServiceAtLocation
 from .search import browse, load_reference, result_page, services_matching
 from .services import suggestion_create
 
@@ -97,7 +98,7 @@ def _get_public_service(slug: str) -> Service:
         Service.objects.public()
         .select_related("organization__city")
         .prefetch_related(
-            "categories",
+            Prefetch("categories", queryset=Category.objects.select_related("parent")),
             "languages",
             Prefetch(
                 "service_at_locations",
@@ -139,6 +140,7 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # The search the visitor came from, so that "back" returns to its results.
         "back_query": _search_query(QueryDict(request.GET.get("back", "")[:1000])),
         "canonical_url": request.build_absolute_uri(service.get_absolute_url()),
+        "quick_exit_url": settings.QUICK_EXIT_URL if service.is_sensitive else "",
         "service": service,
         "organization": service.organization,
         "locations": [listing.LocationView.of(location) for location in locations],

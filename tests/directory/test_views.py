@@ -491,3 +491,17 @@ def test_a_result_card_has_a_number_to_call(client):
         "Sorrel pantry two": "tel:+15550100003",
         "Sorrel pantry three": "tel:5550100004",
     }
+
+
+def test_a_sensitive_listing_offers_a_quick_exit(client, django_assert_max_num_queries):
+    violence = CategoryFactory(name="Family violence", slug="family-violence", is_sensitive=True)
+    hotline = CategoryFactory(name="Hotlines", slug="hotlines", parent=violence)
+    sensitive = ServiceFactory(name="Safe line", categories=[hotline])  # below a sensitive one
+    ordinary = ServiceFactory(name="Food pantry", categories=[CategoryFactory(slug="food")])
+    with django_assert_max_num_queries(6):
+        html = client.get(sensitive.get_absolute_url()).content.decode()
+    assert 'href="https://www.weather.gov/" rel="noreferrer" data-quick-exit' in html
+    assert "js/quick-exit" in html
+    html = client.get(ordinary.get_absolute_url()).content.decode()
+    assert "data-quick-exit" not in html
+    assert "js/quick-exit" not in html
