@@ -7,6 +7,7 @@ forgotten variable fails safe.
 
 import os
 import sys
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +52,16 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from exc
+
+
+def env_time_zone(name: str, default: str) -> str:
+    """Read an IANA time zone name such as America/Chicago."""
+    value = os.environ.get(name, "").strip() or default
+    if value not in zoneinfo.available_timezones():
+        raise ImproperlyConfigured(
+            f"{name} must be a time zone such as America/Chicago; got {value!r}"
+        )
+    return value
 
 
 def env_secret(name: str, *, required: bool, fallback: str = "") -> str:
@@ -255,6 +266,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
+# Opening hours are read in a listing's own local time: its partner city's time zone, else
+# this one (never silently in UTC). The guide's working model, San Antonio, is on Central time.
+DIRECTORY_TIME_ZONE = env_time_zone("DIRECTORY_TIME_ZONE", "America/Chicago")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -215,10 +215,10 @@ class Organization(TimeStamped):
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
-        """The time zone opening hours are read in: the partner city's, else the site's."""
+        """The time zone opening hours are read in: the partner city's, else the directory's."""
         if self.city_id and self.city.time_zone:
             return zoneinfo.ZoneInfo(self.city.time_zone)
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        return zoneinfo.ZoneInfo(settings.DIRECTORY_TIME_ZONE)
 
 
 class LocationQuerySet(models.QuerySet["Location"]):

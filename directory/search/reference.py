@@ -64,7 +64,7 @@ class Reference:
         return found
 
     def time_zones(self) -> set[str]:
-        return {city.time_zone for city in self.cities} | {settings.TIME_ZONE}
+        return {city.time_zone for city in self.cities} | {settings.DIRECTORY_TIME_ZONE}
 
 
 def load_reference() -> Reference:

@@ -285,7 +285,7 @@ class TestOpenNow:
         ],
     )
     def test_in_the_database(self, shelter, crisis_line, office, local, expected, settings):
-        settings.TIME_ZONE = "America/Chicago"
+        settings.DIRECTORY_TIME_ZONE = "America/Chicago"
         at = local.replace(tzinfo=CHICAGO)
         names = {s.name for s in Service.objects.open_now(at)}
         assert names == expected
@@ -320,6 +320,20 @@ class TestOpenNow:
             "Crisis line",
             "Night shelter",
         }
+
+    @pytest.mark.parametrize(
+        ("zone", "expected"), [("America/Chicago", {"Office"}), ("Asia/Tokyo", set())]
+    )
+    def test_a_listing_without_a_city_is_read_in_the_directory_time_zone(
+        self, settings, zone, expected
+    ):
+        """21:36 UTC is 3:36 p.m. in Chicago, inside 9-17 hours, and never UTC's 9:36 p.m."""
+        settings.DIRECTORY_TIME_ZONE = zone
+        office = ServiceFactory(name="Office")
+        ScheduleFactory(service=office)  # MO-FR 9-17
+        at = datetime.datetime(2025, 1, 8, 21, 36, tzinfo=datetime.UTC)  # a Wednesday
+        assert {s.name for s in Service.objects.open_now(at)} == expected
+        assert office.organization.tzinfo == zoneinfo.ZoneInfo(zone)
 
     def test_temporarily_closed_is_never_open(self, crisis_line):
         crisis_line.status = ServiceStatus.TEMPORARILY_CLOSED
@@ -530,7 +544,7 @@ def test_open_now_probes_each_candidate_instead_of_hashing_all_hours():
     for number in range(30):
         ScheduleFactory(service=ServiceFactory(name=f"Clinic {number}"))
     search.refresh_search_vectors()
-    at = datetime.datetime(2025, 1, 8, 12, 0, tzinfo=datetime.UTC)  # 9-17 hours: open
+    at = datetime.datetime(2025, 1, 8, 12, 0, tzinfo=CHICAGO)  # 9-17 hours: open
     queryset = Service.objects.public().open_now(at, time_zones=["America/Chicago"])
     sql, params = queryset.values("pk").query.sql_with_params()
     with connection.cursor() as cursor:

@@ -505,3 +505,15 @@ def test_a_sensitive_listing_offers_a_quick_exit(client, django_assert_max_num_q
     html = client.get(ordinary.get_absolute_url()).content.decode()
     assert "data-quick-exit" not in html
     assert "js/quick-exit" not in html
+
+
+def test_a_listing_page_reads_its_hours_in_local_time(client, monkeypatch, settings):
+    """A pantry without a partner city, seen at 21:36 UTC (3:36 p.m. in Chicago)."""
+    settings.DIRECTORY_TIME_ZONE = "America/Chicago"
+    pantry = ServiceFactory(name="Westside pantry")
+    ScheduleFactory(service=pantry)  # MO-FR 9-17
+    wednesday = datetime.datetime(2025, 1, 8, 21, 36, tzinfo=datetime.UTC)
+    monkeypatch.setattr("directory.views.timezone.now", lambda: wednesday)
+    html = client.get(pantry.get_absolute_url()).content.decode()
+    assert "Open now" in html
+    assert "(at 3:36 p.m. CST, local time)" in html  # not 9:36 p.m. UTC

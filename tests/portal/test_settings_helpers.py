@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from compassion_portal.settings import env_bool, env_int, env_list, env_secret
+from compassion_portal.settings import env_bool, env_int, env_list, env_secret, env_time_zone
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,14 @@ def test_env_secret_optional_uses_fallback(monkeypatch):
     assert env_secret("SECRET_KEY", required=False, fallback="dev") == "dev"
     monkeypatch.setenv("SECRET_KEY", "real")
     assert env_secret("SECRET_KEY", required=True) == "real"
+
+
+def test_env_time_zone_takes_a_zone_name_and_refuses_anything_else(monkeypatch):
+    monkeypatch.delenv("ZONE", raising=False)
+    assert env_time_zone("ZONE", "America/Chicago") == "America/Chicago"
+    monkeypatch.setenv("ZONE", "America/Denver")
+    assert env_time_zone("ZONE", "America/Chicago") == "America/Denver"
+    for nonsense in ("Central", "UTC+6", "America/Springfield"):
+        monkeypatch.setenv("ZONE", nonsense)
+        with pytest.raises(ImproperlyConfigured, match="time zone"):
+            env_time_zone("ZONE", "America/Chicago")
