@@ -7,6 +7,7 @@ streamed in batches, and a batch creates its new rows and updates its changed on
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 from typing import IO
@@ -55,55 +56,37 @@ class _Importer(RowParser):
         self.changed_anything = False
 
     def run(self) -> None:
+        def rows(table: str, model: type, parse) -> tuple[str, object]:
+            return table, functools.partial(self.import_rows, table, model, parse)
+
         steps = [
             ("taxonomies", self.read_taxonomies),
-            (
-                "taxonomy_terms",
-                lambda: self.import_rows("taxonomy_terms", models.Category, self.parse_term),
-            ),
+            rows("taxonomy_terms", models.Category, self.parse_term),
             ("term parents", self.link_term_parents),
             ("attributes scan", self.scan_attributes),
-            (
-                "organizations",
-                lambda: self.import_rows(
-                    "organizations", models.Organization, self.parse_organization
-                ),
-            ),
-            ("services", lambda: self.import_rows("services", models.Service, self.parse_service)),
-            (
-                "locations",
-                lambda: self.import_rows("locations", models.Location, self.parse_location),
-            ),
+            rows("organizations", models.Organization, self.parse_organization),
+            rows("services", models.Service, self.parse_service),
+            rows("locations", models.Location, self.parse_location),
             (
                 "addresses",
-                lambda: self.fold_into_locations(
-                    "addresses", self.parse_address, "address_hsds_id"
+                functools.partial(
+                    self.fold_into_locations, "addresses", self.parse_address, "address_hsds_id"
                 ),
             ),
             (
                 "accessibility",
-                lambda: self.fold_into_locations(
-                    "accessibility", self.parse_accessibility, "accessibility_hsds_id"
+                functools.partial(
+                    self.fold_into_locations,
+                    "accessibility",
+                    self.parse_accessibility,
+                    "accessibility_hsds_id",
                 ),
             ),
-            (
-                "service_at_location",
-                lambda: self.import_rows(
-                    "service_at_location", models.ServiceAtLocation, self.parse_service_at_location
-                ),
-            ),
-            ("phones", lambda: self.import_rows("phones", models.Phone, self.parse_phone)),
-            (
-                "schedules",
-                lambda: self.import_rows("schedules", models.Schedule, self.parse_schedule),
-            ),
+            rows("service_at_location", models.ServiceAtLocation, self.parse_service_at_location),
+            rows("phones", models.Phone, self.parse_phone),
+            rows("schedules", models.Schedule, self.parse_schedule),
             ("languages", self.import_languages),
-            (
-                "attributes",
-                lambda: self.import_rows(
-                    "attributes", models.ServiceCategory, self.parse_attribute
-                ),
-            ),
+            rows("attributes", models.ServiceCategory, self.parse_attribute),
             ("search vectors", self.refresh_search),
         ]
         for name, step in steps:
