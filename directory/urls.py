@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import saved_list, views
 
 app_name = "directory"
 
@@ -10,4 +10,10 @@ urlpatterns = [
     path("organizations/<slug:slug>/", views.organization_detail, name="organization_detail"),
     path("suggest/", views.suggest, name="suggest"),
     path("suggest/thanks/", views.suggest_thanks, name="suggest_thanks"),
+    path("list/", saved_list.saved_list, name="list"),
+    path("list/add/", saved_list.saved_list_add, name="list_add"),
+    path("list/remove/", saved_list.saved_list_remove, name="list_remove"),
+    path("list/clear/", saved_list.saved_list_clear, name="list_clear"),
+    path("list/print/", saved_list.saved_list_print, name="list_print"),
+    path("list/shared/", saved_list.saved_list_shared, name="list_shared"),
 ]
