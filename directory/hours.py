@@ -169,13 +169,70 @@ def weekly_hours(schedules: Iterable[WeeklyHours]) -> list[DayHours]:
     return days
 
 
+@dataclass(frozen=True)
+class OpenState:
+    """Whether a listing is open at a local time, and when that next changes.
+
+    ``code`` is "open", "closed", "temporarily_closed" or "unknown" (no hours given);
+    ``changes_at`` is the local wall-clock time at which it closes (when open) or opens
+    (when closed), or None when that is more than a week away or not known."""
+
+    code: str
+    changes_at: datetime.datetime | None = None
+    changes_today: bool = True
+
+
 def open_state(
     schedules: Iterable[WeeklyHours], local: datetime.datetime, *, temporarily_closed: bool
-) -> str:
-    """'temporarily_closed', 'open', 'closed' or 'unknown' (no hours given)."""
+) -> OpenState:
+    """The state of a listing with these hours at the local time ``local``. Open or closed
+    is ``is_open_at``'s answer (the rule the "open now" search uses); the time it changes
+    comes from the week of opening periods around ``local``."""
     if temporarily_closed:
-        return "temporarily_closed"
+        return OpenState("temporarily_closed")
     timed = [s for s in schedules if s.opens_at is not None and s.closes_at is not None]
     if not timed:
-        return "unknown"
-    return "open" if any(is_open_at(schedule, local) for schedule in timed) else "closed"
+        return OpenState("unknown")
+    wall = local.replace(tzinfo=None)
+    is_open = any(is_open_at(schedule, local) for schedule in timed)
+    for start, end in _periods(timed, wall.date()):
+        if is_open and start <= wall < end:
+            if end - wall >= WEEK:  # open all week (a 24/7 line)
+                break
+            return OpenState("open", end, end.date() == wall.date())
+        if not is_open and start > wall:
+            return OpenState("closed", start, start.date() == wall.date())
+    return OpenState("open" if is_open else "closed")
+
+
+WEEK = datetime.timedelta(days=7)
+
+
+def _periods(
+    schedules: list[WeeklyHours], today: datetime.date
+) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """The opening periods (local wall-clock start and end) that begin between yesterday and
+    a week from today, overlapping or touching ones merged: "9-12" and "12-17" are open
+    until 17, and a 24/7 line is one period that never closes within the week."""
+    periods = []
+    for offset in range(-1, 8):
+        day = today + datetime.timedelta(days=offset)
+        for hours in schedules:
+            if WEEKDAY_CODES[day.weekday()] not in days_of(hours.byday):
+                continue
+            if (hours.valid_from and day < hours.valid_from) or (
+                hours.valid_to and day > hours.valid_to
+            ):
+                continue
+            start = datetime.datetime.combine(day, hours.opens_at)
+            end = datetime.datetime.combine(day, hours.closes_at)
+            if end <= start:  # past midnight, or the whole day
+                end += datetime.timedelta(days=1)
+            periods.append((start, end))
+    merged: list[tuple[datetime.datetime, datetime.datetime]] = []
+    for start, end in sorted(periods):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

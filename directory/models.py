@@ -77,6 +77,15 @@ class ServiceStatus(models.TextChoices):
 # Statuses residents may see. A temporarily closed service is still listed, with a clear
 # badge, so that people who know it learn it is closed instead of thinking it vanished.
 PUBLIC_STATUSES = (ServiceStatus.ACTIVE, ServiceStatus.TEMPORARILY_CLOSED)
+# A listing nobody has checked for longer than this is shown as possibly out of date.
+STALE_AFTER = datetime.timedelta(days=365)
+
+
+def is_stale(assured_date: datetime.date | None, today: datetime.date | None = None) -> bool:
+    """Whether a listing last checked on ``assured_date`` (None: never) is out of date."""
+    if assured_date is None:
+        return True
+    return (today or timezone.localdate()) - assured_date > STALE_AFTER
 
 
 class LocationType(models.TextChoices):
@@ -352,7 +361,7 @@ class ServiceQuerySet(models.QuerySet["Service"]):
 
     def stale(self, today: datetime.date | None = None) -> "ServiceQuerySet":
         """Not verified for over a year, or never."""
-        cutoff = (today or timezone.localdate()) - datetime.timedelta(days=365)
+        cutoff = (today or timezone.localdate()) - STALE_AFTER
         return self.filter(Q(assured_date__isnull=True) | Q(assured_date__lt=cutoff))
 
     def open_now(
@@ -496,9 +505,7 @@ class Service(TimeStamped):
         return self.status == ServiceStatus.TEMPORARILY_CLOSED
 
     def is_stale(self, today: datetime.date | None = None) -> bool:
-        if self.assured_date is None:
-            return True
-        return (today or timezone.localdate()) - self.assured_date > datetime.timedelta(days=365)
+        return is_stale(self.assured_date, today)
 
 
 class ServiceCategory(models.Model):

@@ -16,7 +16,7 @@ from compassion_portal.ratelimit import client_ip, rate_limit
 from . import hours, listing
 from .forms import SearchForm, SuggestionForm
 from .models import Category, Organization, Phone, Schedule, Service, ServiceAtLocation
-from .search import browse, load_reference, result_page, services_matching
+from .search import add_open_states, browse, load_reference, result_page, services_matching
 from .services import suggestion_create
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,250}")
@@ -51,18 +51,21 @@ def _form_notices(form: SearchForm) -> list[str]:
 def search(request: HttpRequest) -> HttpResponse:
     """Search and filter public services; with no criteria, browse by category and kind.
 
-    Three queries at most: the reference data (usually from the cache), the spelling
-    look-up (with words, on Postgres), and the page of results with its count."""
+    Four queries at most: the reference data (usually from the cache), the spelling
+    look-up (with words, on Postgres), the page of results with its count, and the opening
+    hours of that page's listings."""
     reference = load_reference()
     form = SearchForm(request.GET or None, reference=reference)
     page_number, page_notice = _page_number(request.GET.get("page"))
-    criteria = form.criteria(page=page_number, now=timezone.now())
+    now = timezone.now()
+    criteria = form.criteria(page=page_number, now=now)
     notices = _form_notices(form)
     results = browsing = None
     if criteria.is_empty:
         browsing = browse(reference)
     else:
         results = result_page(services_matching(criteria, reference), criteria.page)
+        add_open_states(results.services, now)
         if results.count and results.number < page_number:
             page_notice = _("There are not that many pages of results, so here is the last one.")
     if page_notice:

@@ -24,7 +24,7 @@ choices and synonyms are cached reference data (reference.py).
 from .criteria import Criteria, services_matching
 from .index import compact_after_full_refresh, refresh_search_vectors
 from .reference import Browse, Reference, browse, forget_reference, load_reference
-from .results import COUNT_CAP, PAGE_SIZE, ResultPage, result_page
+from .results import COUNT_CAP, PAGE_SIZE, ResultPage, add_open_states, result_page
 from .words import MAX_QUERY_LENGTH, clean_query, normalize
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "Criteria",
     "Reference",
     "ResultPage",
+    "add_open_states",
     "browse",
     "clean_query",
     "compact_after_full_refresh",

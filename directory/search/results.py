@@ -1,10 +1,13 @@
 """Ranking and result pages: the bounded candidates of a search, their order, one page of
 result cards and a count capped at COUNT_CAP + 1 ("More than 1,000 results")."""
 
+import datetime
 import functools
 import re
-from dataclasses import dataclass, fields
+import zoneinfo
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchRank
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -24,7 +27,17 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat
 
-from ..models import Location, Phone, PhoneType, Service, ServiceStatus, tel_href
+from ..hours import OpenState, open_state
+from ..models import (
+    Location,
+    Phone,
+    PhoneType,
+    Schedule,
+    Service,
+    ServiceStatus,
+    is_stale,
+    tel_href,
+)
 from .words import has_several_words, normalize, query_words, words_query
 
 PAGE_SIZE = 20
@@ -168,7 +181,8 @@ def result_page(candidates: QuerySet, page: int, page_size: int = PAGE_SIZE) -> 
 
 @dataclass(slots=True)
 class ResultCard:
-    """What a result card shows (templates/directory/includes/results.html)."""
+    """What a result card shows (templates/directory/includes/results.html): the columns of
+    CARD_COLUMNS, in their order, and the open state that ``add_open_states`` adds."""
 
     pk: int
     name: str
@@ -178,6 +192,9 @@ class ResultCard:
     organization_name: str
     place: str | None  # "town ZIP" of the first public (non-confidential) location
     phone: str | None  # a number to call: the service's, else its locations', else its provider's
+    time_zone: str | None  # its partner city's; None or "" for DIRECTORY_TIME_ZONE
+    assured_date: datetime.date | None  # when someone last checked the listing
+    open_state: OpenState | None = None
 
     @property
     def is_temporarily_closed(self) -> bool:
@@ -186,6 +203,42 @@ class ResultCard:
     @property
     def tel_href(self) -> str:
         return tel_href(self.phone or "")
+
+    @property
+    def is_stale(self) -> bool:
+        return is_stale(self.assured_date)
+
+
+CARD_COLUMNS = (
+    *("pk", "name", "slug", "description", "status", "organization_name", "place", "phone"),
+    *("time_zone", "assured_date"),
+)
+
+
+def add_open_states(cards: list[ResultCard], now: datetime.datetime) -> None:
+    """Set each card's open state at ``now`` in its own local time, from the hours of the
+    service itself and of the service at its locations (as on the listing page): one query
+    for the page, two index look-ups by service."""
+    if not cards:
+        return
+    ids = [card.pk for card in cards]
+    columns = ("service_key", "byday", "opens_at", "closes_at", "valid_from", "valid_to")
+    own = Schedule.objects.filter(service__in=ids).annotate(service_key=F("service_id"))
+    at_locations = Schedule.objects.filter(service_at_location__service__in=ids).annotate(
+        service_key=F("service_at_location__service_id")
+    )
+    schedules: dict[int, list[Schedule]] = {pk: [] for pk in ids}
+    for key, *hours in own.values_list(*columns).union(
+        at_locations.values_list(*columns), all=True
+    ):
+        schedules[key].append(Schedule(**dict(zip(columns[1:], hours, strict=True))))
+    for card in cards:
+        zone = zoneinfo.ZoneInfo(card.time_zone or settings.DIRECTORY_TIME_ZONE)
+        card.open_state = open_state(
+            schedules[card.pk],
+            now.astimezone(zone),
+            temporarily_closed=card.is_temporarily_closed,
+        )
 
 
 # A location as a result card names it: "town ZIP", the town alone, or nothing without a town.
@@ -221,8 +274,9 @@ def _cards_sql() -> tuple[str, tuple]:
             organization_name=F("organization__name"),
             place=Subquery(first_public),
             phone=phone,
+            time_zone=F("organization__city__time_zone"),
         )
-        .values(*(field.name for field in fields(ResultCard)))
+        .values(*CARD_COLUMNS)
     )
     return cards.query.sql_with_params()
 

@@ -105,20 +105,20 @@ def assert_secret_absent(html: str) -> None:
 )
 def test_search_page_query_count(client, directory, django_assert_max_num_queries, params):
     client.get(SEARCH)  # the reference data and the browse counts are now in the cache
-    # With words on Postgres: which words the directory knows, then the nearest known words
-    # of the others ("pantri fod"); then the page with its count.
-    with django_assert_max_num_queries(3 if connection.vendor == "postgresql" else 1):
+    # With words on Postgres: the spelling look-up ("pantri fod"); then the page with its
+    # count, and the opening hours of its listings.
+    with django_assert_max_num_queries(3 if connection.vendor == "postgresql" else 2):
         response = client.get(SEARCH, params)
     assert response.status_code == 200
 
 
 def test_the_reference_data_comes_from_the_cache(client, directory, django_assert_num_queries):
     # Categories, languages, cities with listings, synonyms; then the spelling look-up
-    # (Postgres) and the page.
+    # (Postgres), the page and its listings' opening hours.
     words = 1 if connection.vendor == "postgresql" else 0
-    with django_assert_num_queries(4 + words + 1):
+    with django_assert_num_queries(4 + words + 2):
         client.get(SEARCH, {"q": "pantry"})
-    with django_assert_num_queries(words + 1):
+    with django_assert_num_queries(words + 2):
         response = client.get(SEARCH, {"q": "pantry", "page": "2"})
     assert response.status_code == 200
 
