@@ -13,4 +13,8 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
+# The proxy that connects to gunicorn (nginx on this machine by default): gunicorn believes its
+# scheme headers (X-Forwarded-Proto), so the app tells https from http. That is all it changes:
+# REMOTE_ADDR stays the proxy's address, and the visitor's (rate limits, audit log) is read from
+# X-Forwarded-For by TRUSTED_PROXY_COUNT in settings.py, which counts this proxy among its own.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -11,6 +11,8 @@ Only POST requests are counted; reading a page is never limited here.
 
 import functools
 import hashlib
+import ipaddress
+import re
 import time
 from collections.abc import Callable
 
@@ -22,9 +24,40 @@ from django.utils.translation import gettext as _
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The address the request came from. Behind a proxy, gunicorn's
-    ``forwarded_allow_ips`` and the proxy decide what REMOTE_ADDR holds."""
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The visitor's address, as the rate limits and the audit log count it.
+
+    REMOTE_ADDR is whoever opened the connection: behind nginx, nginx. Each of the
+    ``settings.TRUSTED_PROXY_COUNT`` proxies in front of the app appends the address it was
+    reached from to X-Forwarded-For, so the entry that many places from the right is the one
+    the outermost proxy saw; everything left of it is whatever the visitor chose to send.
+    With no trusted proxy, or when that entry is missing or not an address (a request that
+    did not come through the proxies as configured), the connection's own address counts:
+    never one the request merely claims.
+    """
+    peer = request.META.get("REMOTE_ADDR") or "unknown"
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies < 1:
+        return peer
+    hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    if len(hops) < proxies:
+        return peer
+    return _address(hops[-proxies]) or peer
+
+
+# An address with its port: "[2001:db8::7]:443" (also without the port) or "203.0.113.7:51234".
+_WITH_PORT = re.compile(r"\[(?P<v6>[^\]]+)\](?::[0-9]{1,5})?|(?P<v4>[^:]+):[0-9]{1,5}")
+
+
+def _address(text: str) -> str | None:
+    """An IP address in its usual spelling, also when written with a port as some proxies
+    do; None for anything else."""
+    text = text.strip()
+    if match := _WITH_PORT.fullmatch(text):
+        text = match["v6"] or match["v4"]
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
 
 
 def _window_key(scope: str, identity: str, period: int) -> str:

@@ -305,6 +305,20 @@ if HTTPS:
 if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The visitor's address, which the rate limits and the audit log count, behind reverse proxies
+# (nginx, a load balancer) that each append the address they were reached from to
+# X-Forwarded-For: TRUSTED_PROXY_COUNT is how many of them stand in front of gunicorn, and the
+# address is that many entries from the right of the header (compassion_portal/ratelimit.py);
+# what the visitor sent further left is ignored. 0, the default, is for gunicorn facing the
+# visitors itself: the header, which anyone can forge, is ignored.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more; got {TRUSTED_PROXY_COUNT}")
+# allauth's rate limits (sign-in failures, sign-up, password reset) read the same header the
+# same way. Its other option, ALLAUTH_TRUSTED_CLIENT_IP_HEADER, stays unset: it would replace
+# this count with a single header that a proxy passes on unchanged unless told to overwrite it.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
