@@ -1,11 +1,13 @@
-"""Shared plumbing for the scripts under bench/: a scratch Postgres database and a gunicorn.
+"""Shared plumbing for the scripts under bench/ and the deployment tests (tests/deploy/): a
+scratch Postgres database, a gunicorn, and an nginx in front of it.
 
-Every script talks only to 127.0.0.1: the database on this machine and a gunicorn it starts.
+Every script talks only to 127.0.0.1: the database on this machine and the servers it starts.
 """
 
 import contextlib
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -116,8 +118,11 @@ def wait_until_up(url: str, timeout: float = 30.0) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int = 2, **extra_env: str) -> Iterator[tuple[str, int]]:
-    """Run gunicorn with the project's config on a free port; yield (base url, master pid)."""
+def gunicorn(
+    env: dict[str, str], workers: int = 2, log_path: Path | None = None, **extra_env: str
+) -> Iterator[tuple[str, int]]:
+    """Run gunicorn with the project's config on a free port; yield (base url, master pid).
+    Its output goes to ``log_path`` (default: bench/results/gunicorn.log)."""
     port = free_port()
     server_env = {
         **env,
@@ -126,9 +131,11 @@ def gunicorn(env: dict[str, str], workers: int = 2, **extra_env: str) -> Iterato
         "GUNICORN_MAX_REQUESTS": "0",
         **extra_env,
     }
-    results = ROOT / "bench" / "results"  # not in git: a fresh clone has no such folder
-    results.mkdir(parents=True, exist_ok=True)
-    log = open(results / "gunicorn.log", "a")  # noqa: SIM115
+    if log_path is None:
+        results = ROOT / "bench" / "results"  # not in git: a fresh clone has no such folder
+        results.mkdir(parents=True, exist_ok=True)
+        log_path = results / "gunicorn.log"
+    log = open(log_path, "a")  # noqa: SIM115
     process = subprocess.Popen(
         [
             PYTHON,
@@ -138,6 +145,9 @@ def gunicorn(env: dict[str, str], workers: int = 2, **extra_env: str) -> Iterato
             "gunicorn.conf.py",
             "--access-logfile",
             "/dev/null",
+            # No control socket: it is one path per user, which a second gunicorn (or a
+            # developer's own) would fight over.
+            "--no-control-socket",
             "compassion_portal.wsgi",
         ],
         cwd=ROOT,
@@ -155,7 +165,102 @@ def gunicorn(env: dict[str, str], workers: int = 2, **extra_env: str) -> Iterato
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
         log.close()
+
+
+def nginx_binary() -> str | None:
+    """Debian's nginx (apt-get install nginx), wherever PATH or /usr/sbin has it."""
+    found = shutil.which("nginx")
+    if found:
+        return found
+    return "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+
+
+def nginx_config(folder: Path, port: int, upstreams: list[str]) -> str:
+    """A reverse proxy on 127.0.0.1:``port`` in front of the gunicorns at ``upstreams``
+    (their base urls, as gunicorn() yields them), taken in turn. It keeps its pid, logs and
+    temporary files in ``folder``, so it runs as root or not without touching /etc/nginx or
+    /var; bodies and responses stay in memory, so its workers (nobody, under root) never need
+    the folder.
+
+    The access log's lines are: client address, upstream, status, "request line",
+    "X-Forwarded-For as sent on to the upstream".
+    """
+    servers = "\n".join(
+        f"        server {upstream.removeprefix('http://')};" for upstream in upstreams
+    )
+    temp = {name: folder / name for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    return f"""daemon off;
+worker_processes 1;
+pid {folder / "nginx.pid"};
+error_log {folder / "error.log"} warn;
+events {{
+    worker_connections 256;
+}}
+http {{
+    log_format proxied '$remote_addr $upstream_addr $status "$request" '
+                       '"$proxy_add_x_forwarded_for"';
+    access_log {folder / "access.log"} proxied;
+    client_body_temp_path {temp["client_body"]};
+    proxy_temp_path {temp["proxy"]};
+    fastcgi_temp_path {temp["fastcgi"]};
+    uwsgi_temp_path {temp["uwsgi"]};
+    scgi_temp_path {temp["scgi"]};
+    client_max_body_size 1m;
+    client_body_buffer_size 1m;
+    proxy_max_temp_file_size 0;
+    upstream portal {{
+{servers}
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://portal;
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+        }}
+    }}
+}}
+"""
+
+
+@contextlib.contextmanager
+def nginx(upstreams: list[str], folder: Path) -> Iterator[tuple[str, Path]]:
+    """Run nginx (not as a daemon) in front of ``upstreams`` on a free port until the block
+    ends; yield (base url, access log). The upstreams must already answer /healthz."""
+    binary = nginx_binary()
+    if binary is None:
+        raise RuntimeError("nginx is not installed: apt-get install nginx")
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    config = folder / "nginx.conf"
+    config.write_text(nginx_config(folder, port, upstreams))
+    output = open(folder / "nginx.out", "a")  # noqa: SIM115
+    # -e: the error log from the very start, before the config names it (else nginx tries
+    # /var/log/nginx/error.log first); -p: relative paths under the folder.
+    process = subprocess.Popen(
+        [binary, "-p", str(folder), "-c", str(config), "-e", str(folder / "error.log")],
+        stdout=output,
+        stderr=output,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        try:
+            wait_until_up(base + "/healthz", timeout=20)
+        except RuntimeError as error:
+            log = (folder / "error.log").read_text() if (folder / "error.log").exists() else ""
+            raise RuntimeError(f"{error}; nginx said:\n{log}") from error
+        yield base, folder / "access.log"
+    finally:
+        process.terminate()  # SIGTERM: nginx's fast shutdown
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        output.close()
 
 
 def worker_pids(master_pid: int) -> list[int]:

@@ -1,10 +1,11 @@
 """Does the portal ride out a Postgres restart?
 
 Runs gunicorn (production settings) on a scratch Postgres database with the demo content,
-sends a steady stream of requests to the home, search and compact pages for 60 seconds,
-restarts Postgres in the middle, and reports the failed requests (by status) and how long the
-site took to recover. Goals: at most 5 failed requests per restart, full recovery within 3 s,
-and failures answered with 503, never 500.
+behind nginx as in production (bench/_server.py writes its config; Debian's nginx must be
+installed), sends a steady stream of requests through nginx to the home, search and compact
+pages for 60 seconds, restarts Postgres in the middle, and reports the failed requests (by
+status) and how long the site took to recover. Goals: at most 5 failed requests per restart,
+full recovery within 3 s, and failures answered with 503, never 500 (nor nginx's 502 or 504).
 
     python bench/reliability.py [--seconds 60] [--clients 4] [--rate 40]
 
@@ -27,6 +28,7 @@ from _server import (
     ensure_scratch_cluster,
     fresh_database,
     gunicorn,
+    nginx,
     postgres_ready,
     prepare_site,
     production_env,
@@ -86,11 +88,14 @@ def main() -> None:
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
 
     port = ensure_scratch_cluster()
-    env = production_env(fresh_database("portal_reliability", port))
+    env = production_env(fresh_database("portal_reliability", port), TRUSTED_PROXY_COUNT="1")
     prepare_site(env)
     outcomes: list[Outcome] = []
     lock = threading.Lock()
-    with gunicorn(env) as (base, _pid):
+    with (
+        gunicorn(env) as (app, _pid),
+        nginx([app], ROOT / "bench" / "results" / "nginx") as (base, _access_log),
+    ):
         paths = pages_to_hit(base)
         begin = time.monotonic()
         stop_at = begin + args.seconds
@@ -120,6 +125,7 @@ def main() -> None:
     recovery_after_back = max(0.0, last_failure - postgres_back) if last_failure else 0.0
     report = {
         "seconds": args.seconds,
+        "through": "nginx -> gunicorn (2 workers)",
         "requests": len(outcomes),
         "paths": paths,
         "statuses": {str(k): v for k, v in sorted(statuses.items())},

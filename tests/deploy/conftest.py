@@ -1,0 +1,28 @@
+"""The deployment tests start real servers: gunicorn, Debian's nginx in front of it, and for
+two app servers Postgres and Redis too. Each test skips, saying why, where something it needs
+is missing on a laptop; in CI (CI=true), which installs and starts all of them, it fails."""
+
+import os
+
+import pytest
+
+from bench._server import nginx_binary
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def missing(reason: str) -> None:
+    """Skip on a laptop; fail in CI, where .ci/run provides everything these tests need."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI is set, and .ci/run should have provided it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def nginx_installed() -> str:
+    binary = nginx_binary()
+    if binary is None:
+        missing("nginx is not installed (apt-get install nginx): no test behind a real proxy")
+    return binary
