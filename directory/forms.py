@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from django import forms
 from django.core.validators import RegexValidator
@@ -6,6 +7,17 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import OrganizationKind, Service, Suggestion, SuggestionKind
 from .search import MAX_QUERY_LENGTH, Criteria, Reference, clean_query
+
+_ZIP_IN_WORDS = re.compile(r"(?<![\w-])(\d{5})(?:-\d{4})?(?![\w-])")
+
+
+def zip_out_of(words: str) -> tuple[str, str]:
+    """A ZIP code typed among the words ("food 78201") is where: the words without it, and
+    the ZIP ("" when there is none, or more than one)."""
+    found = _ZIP_IN_WORDS.findall(words)
+    if len(found) != 1:
+        return words, ""
+    return " ".join(_ZIP_IN_WORDS.sub(" ", words).split()), found[0]
 
 
 class SearchForm(forms.Form):
@@ -55,13 +67,14 @@ class SearchForm(forms.Form):
             return Criteria(page=page)
         self.is_valid()  # cleaned_data then holds the valid values, and only those
         valid = self.cleaned_data
+        words, zip_in_words = zip_out_of(clean_query(valid.get("q") or ""))
         return Criteria(
-            words=clean_query(valid.get("q") or ""),
+            words=words,
             category=valid.get("category") or "",
             kind=valid.get("kind") or "",
             language=valid.get("language") or "",
             city=valid.get("city") or "",
-            zip=valid.get("zip") or "",
+            zip=valid.get("zip") or zip_in_words,
             open_at=now if valid.get("open_now") else None,
             page=page,
         )

@@ -16,7 +16,14 @@ from compassion_portal.ratelimit import client_ip, rate_limit
 from . import hours, listing
 from .forms import SearchForm, SuggestionForm
 from .models import Category, Organization, Phone, Schedule, Service, ServiceAtLocation
-from .search import add_open_states, browse, load_reference, result_page, services_matching
+from .search import (
+    add_open_states,
+    browse,
+    load_reference,
+    result_page,
+    services_matching,
+    understood_words,
+)
 from .services import suggestion_create
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,250}")
@@ -61,27 +68,42 @@ def search(request: HttpRequest) -> HttpResponse:
     criteria = form.criteria(page=page_number, now=now)
     notices = _form_notices(form)
     results = browsing = None
+    corrected = corrected_query = ""
     if criteria.is_empty:
         browsing = browse(reference)
     else:
-        results = result_page(services_matching(criteria, reference), criteria.page)
+        words = understood_words(criteria, reference)
+        results = result_page(services_matching(criteria, reference, words), criteria.page)
         add_open_states(results.services, now)
+        if words.corrected:
+            corrected = words.corrected
+            corrected_query = _search_query(_replaced(request.GET, q=corrected))
         if results.count and results.number < page_number:
             page_notice = _("There are not that many pages of results, so here is the last one.")
     if page_notice:
         notices.append(page_notice)
-    query_without_page = request.GET.copy()
-    query_without_page.pop("page", None)
     context = {
         "search_query": _search_query(request.GET),
         "form": form,
         "criteria": criteria,
         "results": results,
         "browse": browsing,
+        # "Did you mean ...?": the words spelled as the directory spells them, and the link.
+        "corrected": corrected,
+        "corrected_query": corrected_query,
         "notices": notices,
-        "query_string": query_without_page.urlencode(),
+        "query_string": _replaced(request.GET).urlencode(),
     }
     return render(request, "directory/search.html", context)
+
+
+def _replaced(parameters: QueryDict, **values: str) -> QueryDict:
+    """The query string with these parameters set and no page number."""
+    replaced = parameters.copy()
+    replaced.pop("page", None)
+    for name, value in values.items():
+        replaced[name] = value
+    return replaced
 
 
 def _search_query(parameters: QueryDict) -> str:

@@ -21,7 +21,7 @@ The search columns are rebuilt by ``refresh_search_vectors()`` (index.py); the f
 choices and synonyms are cached reference data (reference.py).
 """
 
-from .criteria import Criteria, services_matching
+from .criteria import Criteria, services_matching, understood_words
 from .index import compact_after_full_refresh, refresh_search_vectors
 from .reference import Browse, Reference, browse, forget_reference, load_reference
 from .results import COUNT_CAP, PAGE_SIZE, ResultPage, add_open_states, result_page
@@ -45,4 +45,5 @@ __all__ = [
     "refresh_search_vectors",
     "result_page",
     "services_matching",
+    "understood_words",
 ]

@@ -10,7 +10,7 @@ from ..models import Service
 from .conditions import in_categories, in_language, in_postal_code
 from .reference import Reference
 from .results import in_name_order, ranked_by_text, ranked_by_words
-from .words import query_variants
+from .words import Words, understand
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,17 @@ class Criteria:
         ) and (self.open_at is None)
 
 
-def services_matching(criteria: Criteria, reference: Reference) -> QuerySet:
-    """The public services that answer ``criteria``, in the order to show them."""
-    variants = query_variants(criteria.words, reference.synonyms) if criteria.words else []
+def understood_words(criteria: Criteria, reference: Reference) -> Words:
+    """The words of the search, understood (one query on Postgres, none without words)."""
+    return understand(criteria.words, reference.synonyms) if criteria.words else Words([])
+
+
+def services_matching(
+    criteria: Criteria, reference: Reference, words: Words | None = None
+) -> QuerySet:
+    """The public services that answer ``criteria``, in the order to show them; ``words``
+    are ``understood_words(criteria, reference)`` when the caller has them already."""
+    variants = (words or understood_words(criteria, reference)).variants
     full_text = bool(variants) and connection.vendor == "postgresql"
     services = Service.objects.public()
     # Facets first: Postgres tests conditions of the same estimated cost in the order they

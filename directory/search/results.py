@@ -38,7 +38,7 @@ from ..models import (
     is_stale,
     tel_href,
 )
-from .words import has_several_words, normalize, query_words, words_query
+from .words import any_of_the_words, has_several_words, normalize, query_words, words_query
 
 PAGE_SIZE = 20
 COUNT_CAP = 1000
@@ -46,14 +46,17 @@ COUNT_CAP = 1000
 _TOKENS = re.compile(r'"([^"]*)"|(-?)([^\s"]+)')
 
 
-# Every search's candidates are rows of these columns, read in this order (the rank
-# differs by kind of search; without words every row has the same).
-CANDIDATE_COLUMNS = ("pk", "as_typed", "rank", "name")
-SEARCH_ORDER = "as_typed DESC, rank DESC, name, pk"
+# Every search's candidates are rows of these columns, read in this order: listings with
+# all the words (``complete``) before those with some of them, which are candidates only
+# when no listing has them all; then as typed before spelling and synonym variants; then
+# the rank (without words every row has the same), the name.
+CANDIDATE_COLUMNS = ("pk", "complete", "as_typed", "rank", "name")
+SEARCH_ORDER = "complete DESC, as_typed DESC, rank DESC, name, pk"
 
 
-def _candidates(services: QuerySet, *, rank=None, as_typed=None) -> QuerySet:
+def _candidates(services: QuerySet, *, rank=None, as_typed=None, complete=None) -> QuerySet:
     return services.annotate(
+        complete=complete if complete is not None else Value(True),
         as_typed=as_typed if as_typed is not None else Value(False),
         rank=rank if rank is not None else Value(0.0),
     ).values(*CANDIDATE_COLUMNS)
@@ -75,7 +78,12 @@ def ranked_by_words(services: QuerySet, variants: list[str]) -> QuerySet:
     ranked as it is read, every filter applies before the cap, and when at most COUNT_CAP
     listings match, every one is a candidate. With
     synonyms or spelling fixes, the listings with the words as typed come first ("comida"
-    shows the Spanish listings, then the food ones); then the rank, then the name."""
+    shows the Spanish listings, then the food ones); then the rank, then the name.
+
+    When no listing has all the words of any variant, the candidates are the listings with
+    some of them, the most matched first ("pantry for veterans" finds pantries and
+    veterans' services): a third part, which Postgres skips after one look-up in the GIN
+    index when some listing has them all."""
     query = words_query(variants)
     columns = {
         "rank": SearchRank(F("search_vector"), query, cover_density=has_several_words(variants)),
@@ -91,18 +99,38 @@ def ranked_by_words(services: QuerySet, variants: list[str]) -> QuerySet:
     # this condition once, before it scans anything for them.
     names_fill = Exists(services.order_by().filter(name_vector=query)[COUNT_CAP : COUNT_CAP + 1])
     others = ranked.filter(~names_fill, search_vector=query).exclude(name_vector=query)
-    return by_name[: COUNT_CAP + 1].union(others[: COUNT_CAP + 1], all=True)
+    parts = [others[: COUNT_CAP + 1]]
+    some_words = any_of_the_words(variants)
+    if has_several_words(some_words):
+        any_word = words_query(some_words)
+        some = _candidates(
+            services.order_by(),
+            rank=SearchRank(F("search_vector"), any_word),
+            complete=Value(False),
+        )
+        none_has_all = ~Exists(services.order_by().filter(search_vector=query)[:1])
+        parts.append(some.filter(none_has_all, search_vector=any_word)[: COUNT_CAP + 1])
+    return by_name[: COUNT_CAP + 1].union(*parts, all=True)
 
 
 def ranked_by_text(services: QuerySet, variants: list[str]) -> QuerySet:
     """SQLite: every word (or "quoted phrase") of a variant must appear in search_text,
-    and -word must not; listings named with the first word come first."""
+    and -word must not; listings named with the first word come first. When no listing
+    matches, those with any of the words do."""
     match = Q(pk__in=[])
     for variant in variants:
         match |= _all_words(variant)
+    some = Q(pk__in=[])
+    for word in {word for variant in variants for word in query_words(variant)}:
+        some |= Q(search_text__contains=word)
+    none_has_all = ~Exists(services.order_by().filter(match))
     first_word = next(iter(query_words(variants[0])), normalize(variants[0]))
     named = Case(When(name__icontains=first_word, then=Value(1.0)), default=Value(0.0))
-    return _candidates(services.order_by().filter(match), rank=named)
+    return _candidates(
+        services.order_by().filter(match | (some & none_has_all)),
+        rank=named,
+        complete=ExpressionWrapper(match, output_field=BooleanField()),
+    )
 
 
 def _all_words(variant: str) -> Q:
@@ -125,6 +153,8 @@ class ResultPage:
     number: int
     count: int  # capped at COUNT_CAP + 1
     page_size: int = PAGE_SIZE
+    # No listing has all the words: these have some of them.
+    partial: bool = False
 
     @property
     def count_is_capped(self) -> bool:
@@ -171,12 +201,12 @@ def result_page(candidates: QuerySet, page: int, page_size: int = PAGE_SIZE) -> 
     """Page ``page`` of the candidates of a search (the last page when past the end) with
     their capped count: one query, two more only when asked for a page past the end."""
     number = min(max(page, 1), -(-COUNT_CAP // page_size))  # no page lies past the cap
-    total, cards = _page(candidates, number, page_size)
+    total, complete, cards = _page(candidates, number, page_size)
     if not cards and number > 1:
         number = max(1, -(-min(candidates.count(), COUNT_CAP) // page_size))
-        total, cards = _page(candidates, number, page_size)
+        total, complete, cards = _page(candidates, number, page_size)
     count = min(total, COUNT_CAP + 1)
-    return ResultPage(services=cards, number=number, count=count, page_size=page_size)
+    return ResultPage(cards, number, count, page_size, partial=bool(cards) and not complete)
 
 
 @dataclass(slots=True)
@@ -223,8 +253,9 @@ def add_open_states(cards: list[ResultCard], now: datetime.datetime) -> None:
         return
     ids = [card.pk for card in cards]
     columns = ("service_key", "byday", "opens_at", "closes_at", "valid_from", "valid_to")
-    own = Schedule.objects.filter(service__in=ids).annotate(service_key=F("service_id"))
-    at_locations = Schedule.objects.filter(service_at_location__service__in=ids).annotate(
+    schedules_in_any_order = Schedule.objects.order_by()  # SQLite: no order within a union
+    own = schedules_in_any_order.filter(service__in=ids).annotate(service_key=F("service_id"))
+    at_locations = schedules_in_any_order.filter(service_at_location__service__in=ids).annotate(
         service_key=F("service_at_location__service_id")
     )
     schedules: dict[int, list[Schedule]] = {pk: [] for pk in ids}
@@ -287,8 +318,9 @@ def _first_phone(**where) -> Subquery:
     return Subquery(phones.values("number")[:1])
 
 
-def _page(candidates: QuerySet, number: int, page_size: int) -> tuple[int, list[ResultCard]]:
-    """How many candidates there are, and the result cards of page ``number`` of them in
+def _page(candidates: QuerySet, number: int, page_size: int) -> tuple[int, bool, list[ResultCard]]:
+    """How many candidates there are, whether they have all the words, and the result
+    cards of page ``number`` of them in
     the search order, in one statement: the ORM writes the candidates and the cards; this
     numbers the candidates and joins the cards of one page of them. (Written with the ORM
     alone, as services with pk__in=candidates and a window count, the page read every
@@ -297,12 +329,12 @@ def _page(candidates: QuerySet, number: int, page_size: int) -> tuple[int, list[
     try:
         candidates_sql, candidates_params = candidates.query.sql_with_params()
     except EmptyResultSet:  # conditions that nothing can meet (a query of "or" alone)
-        return 0, []
+        return 0, True, []
     cards_sql, cards_params = _cards_sql()
     sql = f"""
-        SELECT numbered.total, card.*
+        SELECT numbered.total, numbered.complete, card.*
         FROM (
-          SELECT candidate.pk, count(*) OVER () AS total,
+          SELECT candidate.pk, candidate.complete, count(*) OVER () AS total,
                  row_number() OVER (ORDER BY {SEARCH_ORDER}) AS position
           FROM ({candidates_sql}) AS candidate
         ) AS numbered
@@ -314,5 +346,5 @@ def _page(candidates: QuerySet, number: int, page_size: int) -> tuple[int, list[
     with connection.cursor() as cursor:
         cursor.execute(sql, [*candidates_params, *cards_params, offset, offset + page_size])
         rows = cursor.fetchall()
-    total = rows[0][0] if rows else 0
-    return total, [ResultCard(*row[1:]) for row in rows]
+    total, complete = rows[0][:2] if rows else (0, True)
+    return total, bool(complete), [ResultCard(*row[2:]) for row in rows]

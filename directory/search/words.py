@@ -8,6 +8,7 @@ by the nearest words the directory uses (pg_trgm similarity over ``SearchWord``)
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
 from django.db import connection
@@ -23,6 +24,17 @@ CONFIGS = ("portal_en", "portal_es")
 # pg_trgm similarity above which a vocabulary word is taken as the intended one.
 TYPO_SIMILARITY = 0.3
 WORD = re.compile(r"[^\W_]+")
+# Words residents add around what they need ("where can I get help with rent near me",
+# "ayuda con la renta cerca de mi"), which listings do not use: a query does not require
+# them (normalized: lower-case, no accents). A query of nothing else is searched as typed.
+_FILLER = """
+    a an and any are around can close closest could find for free from get getting help
+    helping i im in is it looking me my near nearby need needs of on please some the
+    there to want where who with would you your
+    ayuda ayudar algo alguien busco cerca con de del donde el en encontrar es hay la las
+    los me mi mis necesito para por puedo que quiero se un una
+"""
+FILLER_WORDS = frozenset(_FILLER.split())
 
 
 def normalize(text: str) -> str:
@@ -100,8 +112,28 @@ def corrected_query(query: str, fixes: dict[str, str]) -> str:
     return WORD.sub(lambda match: fixes.get(match.group(0), match.group(0)), normalize(query))
 
 
-def query_variants(query: str, synonyms: list[tuple[str, str]]) -> list[str]:
-    """The query as typed, then its synonym and spelling variants (no duplicates)."""
+@dataclass(frozen=True)
+class Words:
+    """What a query's words became: the variants to search for (the words as typed first)
+    and the query with its misspelled words corrected ("" when none was)."""
+
+    variants: list[str]
+    corrected: str = ""
+
+
+def without_filler(query: str) -> str:
+    """The query without filler words, or as typed when nothing else is left."""
+    kept = [
+        token
+        for token in query.split()
+        if any(word not in FILLER_WORDS for word in WORD.findall(normalize(token)))
+    ]
+    return " ".join(kept) if kept else query
+
+
+def understand(query: str, synonyms: list[tuple[str, str]]) -> Words:
+    """The query without filler words, then its synonym and spelling variants."""
+    query = without_filler(query)
     variants = [query, *synonym_variants(query, synonyms)]
     # Words that are synonym terms are understood already; the rest may be misspelled.
     synonym_words = {word for term, _expansion in synonyms for word in term.split()}
@@ -109,7 +141,14 @@ def query_variants(query: str, synonyms: list[tuple[str, str]]) -> list[str]:
     fixed = corrected_query(query, corrections(unknown))
     if fixed:
         variants.append(fixed)
-    return list(dict.fromkeys(variant for variant in variants if variant))[:MAX_VARIANTS]
+    unique = list(dict.fromkeys(variant for variant in variants if variant))
+    return Words(unique[:MAX_VARIANTS], fixed)
+
+
+def any_of_the_words(variants: Iterable[str]) -> list[str]:
+    """Each variant as "word or word or ...": listings with some of the words, for when
+    none has them all."""
+    return [" or ".join(query_words(variant)) for variant in variants if query_words(variant)]
 
 
 def words_query(variants: Iterable[str]) -> SearchQuery:

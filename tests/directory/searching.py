@@ -11,3 +11,10 @@ def found(query: str = "", **criteria) -> list[str]:
 def names_of(wanted: search.Criteria) -> list[str]:
     candidates = search.services_matching(wanted, search.load_reference())
     return [card.name for card in search.result_page(candidates, 1, page_size=10_000).services]
+
+
+def page_of(query: str, **criteria) -> search.ResultPage:
+    """The first page (of any size) of a search for ``query``."""
+    wanted = search.Criteria(words=query, **criteria)
+    candidates = search.services_matching(wanted, search.load_reference())
+    return search.result_page(candidates, 1, page_size=10_000)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from directory.models import PhoneType, ServiceStatus
 from directory.saved_list import MAX_LISTINGS
+from directory.search import refresh_search_vectors
 from tests.directory.factories import (
     LocationFactory,
     OrganizationFactory,
@@ -479,3 +480,17 @@ def test_list_pages_read_twenty_listings_in_a_few_queries(
     with django_assert_max_num_queries(4):  # no session
         html = Client().get(shared.group(1)).content.decode()
     assert len(names_on(html)) == 20
+
+
+def test_a_result_card_adds_its_listing_and_comes_back_to_the_search(client, pantry, clinic):
+    refresh_search_vectors()
+    search = reverse("directory:search")
+    html = client.get(search, {"q": "pantry"}).content.decode()
+    card = html.split("Eastside pantry</a></h3>")[1].split("</li>")[0]
+    assert f'name="service" value="{pantry.pk}"' in card
+    assert 'name="next" value="/directory/?q=pantry"' in card
+    response = add(client, pantry, next="/directory/?q=pantry")
+    assert response.status_code == 302
+    assert response["Location"] == "/directory/?q=pantry"
+    html = client.get(search, {"q": "pantry"}).content.decode()
+    assert "Remove from my list<span" in html.split("Eastside pantry</a></h3>")[1]

@@ -24,7 +24,7 @@ from tests.directory.factories import (
     ServiceFactory,
     SynonymFactory,
 )
-from tests.directory.searching import found, names_of
+from tests.directory.searching import found, names_of, page_of
 
 pytestmark = pytest.mark.django_db
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
@@ -83,10 +83,30 @@ def corpus():
     return services
 
 
-def test_every_word_must_match(corpus):
+def test_every_word_must_match_when_some_listing_has_them_all(corpus):
     assert "Eastside Food Pantry" in found("food pantry")
     assert "Overnight Shelter" not in found("food pantry")
-    assert found("pantry shelter") == []
+    assert not page_of("food pantry").partial
+
+
+def test_without_a_listing_with_every_word_the_closest_partial_matches_show(corpus):
+    """No listing is a pantry and a shelter: listings with either word show, marked
+    partial, and one with both of the other words of a query before one with one."""
+    page = page_of("pantry shelter")
+    assert page.partial
+    names = [card.name for card in page.services]
+    assert {"Eastside Food Pantry", "Overnight Shelter"} <= set(names)
+    assert "Family Counseling" not in names
+    ranked = [card.name for card in page_of("food pantry beds").services]
+    assert ranked.index("Eastside Food Pantry") < ranked.index("Overnight Shelter")
+    # Filters still apply to partial matches.
+    assert found("pantry shelter", language="es") == []
+
+
+def test_filler_words_are_not_required(corpus):
+    assert found("where can i get help with food near me")[:1] == ["Eastside Food Pantry"]
+    assert not page_of("food pantry near me").partial
+    assert "Clases de inglés gratis" in found("clases de ingles cerca de mi")
 
 
 def test_inactive_and_defunct_services_are_never_found(corpus):

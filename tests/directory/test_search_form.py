@@ -104,3 +104,17 @@ def test_the_site_select_writes_what_djangos_writes():
         site = widget.render("f", value)
         assert same(site) == same(widget.render("f", value, renderer=DjangoTemplates()))
     assert site.count("<option") == 6
+
+
+def test_a_zip_code_among_the_words_is_where():
+    def criteria(**data) -> Criteria:
+        return SearchForm(data, reference=reference()).criteria(page=1, now=NOW)
+
+    assert criteria(q="food 78201") == Criteria(words="food", zip="78201")
+    assert criteria(q="78201-1234 food pantry") == Criteria(words="food pantry", zip="78201")
+    assert criteria(q="78201") == Criteria(zip="78201")
+    # The ZIP field wins; a number that is not a ZIP, or two ZIPs, stay words.
+    assert criteria(q="food 78201", zip="78202") == Criteria(words="food", zip="78202")
+    assert criteria(q="form 1040") == Criteria(words="form 1040")
+    assert criteria(q="food 782011") == Criteria(words="food 782011")
+    assert criteria(q="78201 or 78202") == Criteria(words="78201 or 78202")

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from directory.models import Phone, Schedule, ServiceStatus
 from directory.search import refresh_search_vectors
 from tests.compacts.factories import CityFactory
+from tests.directory.conftest import postgres_only
 from tests.directory.factories import (
     CategoryFactory,
     LanguageFactory,
@@ -517,3 +518,27 @@ def test_a_listing_page_reads_its_hours_in_local_time(client, monkeypatch, setti
     html = client.get(pantry.get_absolute_url()).content.decode()
     assert "Open now" in html
     assert "(at 3:36 p.m. CST, local time)" in html  # not 9:36 p.m. UTC
+
+
+@postgres_only
+def test_a_misspelt_search_offers_the_words_the_directory_uses(client, directory):
+    html = client.get(SEARCH, {"q": "comunity pantri", "kind": "nonprofit"}).content.decode()
+    assert 'class="card result"' in html
+    suggestion = re.search(r'Did you mean <a href="([^"]*)">“([^”]*)”</a>\?', html)
+    assert suggestion is not None
+    assert suggestion.group(2) == "community pantry"
+    assert suggestion.group(1) == "?q=community+pantry&amp;kind=nonprofit"
+    assert "Did you mean" not in client.get(SEARCH, {"q": "community pantry"}).content.decode()
+
+
+def test_when_no_listing_has_every_word_the_page_says_these_have_some(client, directory):
+    html = client.get(SEARCH, {"q": "pantry unicorns"}).content.decode()
+    assert "No listing has all of your words." in html
+    assert html.count('class="card result"') == 20
+    html = client.get(SEARCH, {"q": "pantry"}).content.decode()
+    assert "No listing has all of your words." not in html
+
+
+def test_a_zip_code_typed_with_the_words_finds_listings_there(client, directory):
+    html = client.get(SEARCH, {"q": "pantry 78203"}).content.decode()
+    assert "12 results." in html  # one listing in five is at 78203
