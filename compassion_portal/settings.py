@@ -318,6 +318,8 @@ if TRUSTED_PROXY_COUNT < 0:
 # same way. Its other option, ALLAUTH_TRUSTED_CLIENT_IP_HEADER, stays unset: it would replace
 # this count with a single header that a proxy passes on unchanged unless told to overwrite it.
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# allauth reads the visitor's address through the portal's client_ip (adapters.py).
+ACCOUNT_ADAPTER = "compassion_portal.adapters.AccountAdapter"
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

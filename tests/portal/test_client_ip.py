@@ -151,6 +151,26 @@ def test_the_rate_limit_counts_each_visitor_behind_the_proxy(proxies, settings):
     assert view(request_from("198.51.100.8")).status_code == 200
 
 
+@pytest.mark.parametrize("forwarded_for", ["198.51.100.7", "", "not an address"])
+def test_a_header_shorter_than_the_proxies_write_is_no_error_for_allauth(proxies, forwarded_for):
+    """Two proxies, and a visitor who reached the inner one directly: allauth's own reading
+    raised ImproperlyConfigured (a 500 on sign-in); the portal's answers the connection."""
+    proxies(2)
+    request = request_from(forwarded_for)
+    assert get_adapter(request).get_client_ip(request) == PROXY
+
+
+@pytest.mark.django_db
+def test_signing_in_with_a_short_header_behind_two_proxies_is_no_error(client, proxies):
+    proxies(2)
+    response = client.post(
+        "/accounts/login/",
+        {"login": "someone@example.org", "password": "not-the-password-1"},
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert response.status_code == 200  # the form again, with its error
+
+
 def test_allauth_trusts_as_many_proxies_as_the_portal():
     assert django_settings.ALLAUTH_TRUSTED_PROXY_COUNT == django_settings.TRUSTED_PROXY_COUNT
 
