@@ -191,6 +191,83 @@ SERVICE_TEMPLATES = {
 }
 SERVICES_PER_CATEGORY = 7  # with the extra specific listings below: about 150
 
+# Needs the category templates leave out (vaccines, WIC, unemployment, veterans, disability,
+# diapers, glasses, rides, clothes), so that the judged search queries
+# (tests/directory/relevance/) cover what a 211 line hears.
+# slug, organization slug, name, description, category slugs
+NEEDS_SERVICES = [
+    (
+        "public-health-immunizations",
+        "riverbend-public-health",
+        "Childhood Immunization Clinic",
+        "Free immunizations for babies, children and teens, including the ones required for "
+        "school. Bring the child's immunization record.",
+        ["health-care"],
+    ),
+    (
+        "public-health-wic",
+        "riverbend-public-health",
+        "WIC Nutrition Program",
+        "Healthy food, infant formula, breastfeeding support and nutrition advice for "
+        "pregnant women, new mothers and children under five.",
+        ["benefits-enrollment", "food"],
+    ),
+    (
+        "workforce-unemployment-claims",
+        "bend-county-workforce",
+        "Unemployment Claims Help",
+        "Help filing or appealing an unemployment claim, and job leads while you wait for "
+        "your benefits.",
+        ["employment", "benefits-enrollment"],
+    ),
+    (
+        "workforce-veterans",
+        "bend-county-workforce",
+        "Veterans Employment and Benefits",
+        "A veterans representative helps former service members find work, use their GI Bill "
+        "and apply for VA benefits.",
+        ["employment", "benefits-enrollment"],
+    ),
+    (
+        "human-services-disability",
+        "riverbend-human-services",
+        "Disability Services",
+        "Help applying for SSI and SSDI, independent-living skills, and loans of wheelchairs "
+        "and other equipment for people with disabilities.",
+        ["benefits-enrollment"],
+    ),
+    (
+        "united-way-diaper-bank",
+        "bend-valley-united-way",
+        "Diaper Bank",
+        "Free diapers and wipes once a month for families with babies and toddlers.",
+        ["child-care"],
+    ),
+    (
+        "lions-vision-screening",
+        "riverbend-lions",
+        "Eyeglasses and Vision Screening",
+        "Free eye exams, and free or low-cost eyeglasses for children and adults who cannot "
+        "afford them.",
+        ["health-care"],
+    ),
+    (
+        "senior-center-rides",
+        "riverbend-senior-center",
+        "Rides to Medical Appointments",
+        "Free rides to doctor, clinic and pharmacy visits for people 60 and over and people "
+        "with disabilities. Book two days ahead.",
+        ["seniors"],
+    ),
+    (
+        "st-brigid-clothing-closet",
+        "st-brigid-parish",
+        "Clothing Closet",
+        "Free clothes, shoes and winter coats for children and adults.",
+        [],
+    ),
+]
+
 
 def _save_if_changed(model, lookup: dict, values: dict) -> tuple[object, bool]:
     """Create the row, or update it only when a value differs; return (row, changed)."""
@@ -429,6 +506,8 @@ class _Loader:
             "Apply for SNAP food benefits and get help with your renewal interview.",
             ["benefits-enrollment", "food"],
         )
+        for slug, organization_slug, name, description, category_slugs in NEEDS_SERVICES:
+            self.service(by_slug[organization_slug], slug, name, description, category_slugs)
         for phone_owner, number in (
             (Service.objects.get(slug="safe-harbor-emergency-shelter"), "(512) 555-0100"),
             (Service.objects.get(slug="bend-valley-crisis-line"), "(512) 555-0111"),
