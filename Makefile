@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve bench lint format migrate demo clean
+.PHONY: run test serve bench relevance lint format migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ serve: demo
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# The judged search queries (tests/directory/relevance/), portal vs BM25, on portal_relevance.
+relevance: $(STAMP)
+	$(BIN)/python bench/relevance.py
 
 clean:
 	rm -rf $(VENV) staticfiles var/db.sqlite3
