@@ -1,7 +1,11 @@
-"""Keeping the search columns up to date: ``Service.search_vector`` (names A, categories B,
-descriptions C, in the English and Spanish configurations), ``Service.name_vector`` (the names
-with the category and language facets) and the vocabulary (``SearchWord``) on Postgres;
-``Service.search_text`` elsewhere."""
+"""Keeping the search columns up to date: ``Service.search_vector`` (the service's names A,
+categories B, descriptions C, its organization's names D, in the English and Spanish
+configurations), ``Service.name_vector`` (the service's names with the category and language
+facets) and the vocabulary (``SearchWord``) on Postgres; ``Service.search_text`` elsewhere.
+
+A listing is found and ranked by what it is: "food" finds pantries before the after-school
+programme of an organization called Food Network, whose name still finds its services when
+a query names it (all its words match only there)."""
 
 from collections.abc import Iterable
 
@@ -73,7 +77,8 @@ def _refresh_postgres(ids: list[int] | None) -> int:
     doc = f"""
         doc AS (
           SELECT s.id,
-                 concat_ws(' ', s.name, s.alternate_name, o.name, o.alternate_name) AS names,
+                 concat_ws(' ', s.name, s.alternate_name) AS names,
+                 concat_ws(' ', o.name, o.alternate_name) AS organization_names,
                  coalesce((
                    SELECT string_agg(concat_ws(' ', c.name, p.name), ' ')
                    FROM {link} sc
@@ -94,7 +99,8 @@ def _refresh_postgres(ids: list[int] | None) -> int:
     update = f"""
         WITH {doc}, fresh AS (
           SELECT id, names_vector || {vector("categories", "B")}
-                 || {vector("descriptions", "C", CONFIGS[:1])} AS vector,
+                 || {vector("descriptions", "C", CONFIGS[:1])}
+                 || {vector("organization_names", "D")} AS vector,
                  names_vector || facets AS names_vector
           FROM (
             SELECT doc.*, {vector("names", "A")} AS names_vector,
@@ -120,7 +126,8 @@ def _refresh_postgres(ids: list[int] | None) -> int:
         INSERT INTO {words} (word)
         SELECT DISTINCT left(w, 100)
         FROM doc, regexp_split_to_table(
-          lower(unaccent(concat_ws(' ', doc.names, doc.categories, doc.descriptions))),
+          lower(unaccent(concat_ws(' ', doc.names, doc.organization_names, doc.categories,
+                                   doc.descriptions))),
           '[^[:alnum:]]+'
         ) AS w
         WHERE length(w) >= 3

@@ -44,6 +44,8 @@ PAGE_SIZE = 20
 COUNT_CAP = 1000
 # A "quoted phrase", or a word with an optional minus before it.
 _TOKENS = re.compile(r'"([^"]*)"|(-?)([^\s"]+)')
+# A word the listings must not have ("-church").
+_EXCLUSION = re.compile(r"(?:^|\s)-\w")
 
 
 # Every search's candidates are rows of these columns, read in this order: listings with
@@ -95,6 +97,10 @@ def ranked_by_words(services: QuerySet, variants: list[str]) -> QuerySet:
     # In no particular order: the model's name order would walk the name index instead.
     ranked = _candidates(services.order_by(), **columns)
     by_name = ranked.filter(name_vector=query)
+    if any(_EXCLUSION.search(variant) for variant in variants):
+        # "-church" must hold of the whole listing, organization included, which the names'
+        # vector does not hold (checked only then: it reads each name match's whole vector).
+        by_name = by_name.filter(search_vector=query)
     # When the names alone fill the candidates, no other match is read: Postgres answers
     # this condition once, before it scans anything for them.
     names_fill = Exists(services.order_by().filter(name_vector=query)[COUNT_CAP : COUNT_CAP + 1])
@@ -115,8 +121,8 @@ def ranked_by_words(services: QuerySet, variants: list[str]) -> QuerySet:
 
 def ranked_by_text(services: QuerySet, variants: list[str]) -> QuerySet:
     """SQLite: every word (or "quoted phrase") of a variant must appear in search_text,
-    and -word must not; listings named with the first word come first. When no listing
-    matches, those with any of the words do."""
+    and -word must not; listings named with the first word come first, then those that
+    describe themselves with it. When no listing matches, those with any of the words do."""
     match = Q(pk__in=[])
     for variant in variants:
         match |= _all_words(variant)
@@ -125,7 +131,11 @@ def ranked_by_text(services: QuerySet, variants: list[str]) -> QuerySet:
         some |= Q(search_text__contains=word)
     none_has_all = ~Exists(services.order_by().filter(match))
     first_word = next(iter(query_words(variants[0])), normalize(variants[0]))
-    named = Case(When(name__icontains=first_word, then=Value(1.0)), default=Value(0.0))
+    named = Case(
+        When(name__icontains=first_word, then=Value(1.0)),
+        When(description__icontains=first_word, then=Value(0.5)),
+        default=Value(0.0),
+    )
     return _candidates(
         services.order_by().filter(match | (some & none_has_all)),
         rank=named,

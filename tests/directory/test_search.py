@@ -692,3 +692,20 @@ def test_other_matches_are_not_read_when_the_names_fill_the_candidates(monkeypat
     assert "never executed" not in others_scan("rakes")  # no name matches
     assert found("garden") == ["Garden plot 0", "Garden plot 1", "Garden plot 2"]
     assert found("rakes") == ["Tool library"]
+
+
+def test_a_listing_is_ranked_by_what_it_is_not_by_who_runs_it(db):
+    """An organization named for a need runs other services: "food" lists the pantry and the
+    meal site first; its name still finds its services when a query names it."""
+    network = OrganizationFactory(name="Riverbend Food Network")
+    meals = CategoryFactory(name="Free meals", slug="free-meals")
+    ServiceFactory(name="After-School Program", organization=network)
+    ServiceFactory(name="Benefits Enrollment", organization=network)
+    ServiceFactory(name="Westside Food Pantry")
+    ServiceFactory(name="Community Kitchen", categories=[meals], description="Hot food daily.")
+    search.refresh_search_vectors()
+    names = found("food")
+    assert set(names[:2]) == {"Westside Food Pantry", "Community Kitchen"}
+    assert set(names[2:]) == {"After-School Program", "Benefits Enrollment"}
+    assert set(found("food network")) == {"After-School Program", "Benefits Enrollment"}
+    assert found("riverbend after school") == ["After-School Program"]
