@@ -47,7 +47,8 @@ def services_matching(
 ) -> QuerySet:
     """The public services that answer ``criteria``, in the order to show them; ``words``
     are ``understood_words(criteria, reference)`` when the caller has them already."""
-    variants = (words or understood_words(criteria, reference)).variants
+    words = words or understood_words(criteria, reference)
+    variants = words.variants
     full_text = bool(variants) and connection.vendor == "postgresql"
     services = Service.objects.public()
     # Facets first: Postgres tests conditions of the same estimated cost in the order they
@@ -70,5 +71,5 @@ def services_matching(
     if not variants:
         return in_name_order(services)
     if full_text:
-        return ranked_by_words(services, variants)
-    return ranked_by_text(services, variants)
+        return ranked_by_words(services, words)
+    return ranked_by_text(services, words)

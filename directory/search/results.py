@@ -8,7 +8,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
@@ -18,6 +18,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -38,7 +39,8 @@ from ..models import (
     is_stale,
     tel_href,
 )
-from .words import any_of_the_words, has_several_words, normalize, query_words, words_query
+from .conditions import Matches
+from .words import Words, has_several_words, normalize, query_words, words_query
 
 PAGE_SIZE = 20
 COUNT_CAP = 1000
@@ -70,7 +72,7 @@ def in_name_order(services: QuerySet) -> QuerySet:
     return _candidates(services.order_by("name", "pk"))[: COUNT_CAP + 1]
 
 
-def ranked_by_words(services: QuerySet, variants: list[str]) -> QuerySet:
+def ranked_by_words(services: QuerySet, words: Words) -> QuerySet:
     """Postgres: the services that match the words (any variant), with their rank.
 
     A broad word matches a third of the directory, and ranking all of it reads most of the
@@ -86,13 +88,13 @@ def ranked_by_words(services: QuerySet, variants: list[str]) -> QuerySet:
     some of them, the most matched first ("pantry for veterans" finds pantries and
     veterans' services): a third part, which Postgres skips after one look-up in the GIN
     index when some listing has them all."""
+    variants = words.variants
     query = words_query(variants)
     columns = {
         "rank": SearchRank(F("search_vector"), query, cover_density=has_several_words(variants)),
-        "as_typed": ExpressionWrapper(
-            Q(search_vector=words_query(variants[:1])) if len(variants) > 1 else Value(False),
-            output_field=BooleanField(),
-        ),
+        "as_typed": _own_words_match(words_query(variants[:1]))
+        if len(variants) > 1
+        else Value(False),
     }
     # In no particular order: the model's name order would walk the name index instead.
     ranked = _candidates(services.order_by(), **columns)
@@ -106,9 +108,8 @@ def ranked_by_words(services: QuerySet, variants: list[str]) -> QuerySet:
     names_fill = Exists(services.order_by().filter(name_vector=query)[COUNT_CAP : COUNT_CAP + 1])
     others = ranked.filter(~names_fill, search_vector=query).exclude(name_vector=query)
     parts = [others[: COUNT_CAP + 1]]
-    some_words = any_of_the_words(variants)
-    if has_several_words(some_words):
-        any_word = words_query(some_words)
+    if words.any_of:
+        any_word = words_query([words.any_of])
         some = _candidates(
             services.order_by(),
             rank=SearchRank(F("search_vector"), any_word),
@@ -119,16 +120,31 @@ def ranked_by_words(services: QuerySet, variants: list[str]) -> QuerySet:
     return by_name[: COUNT_CAP + 1].union(*parts, all=True)
 
 
-def ranked_by_text(services: QuerySet, variants: list[str]) -> QuerySet:
+def _own_words_match(query: SearchQuery) -> Matches:
+    """Whether the service's own words (names A, categories B, descriptions C; not its
+    organization's names, D) match: "workforce" as typed then means the job services the
+    synonym finds, not every service of the Workforce Office."""
+    own_words = Func(
+        F("search_vector"),
+        Value("{a,b,c}"),
+        function="ts_filter",
+        output_field=SearchVectorField(),
+    )
+    return Matches(own_words, query)
+
+
+def ranked_by_text(services: QuerySet, words: Words) -> QuerySet:
     """SQLite: every word (or "quoted phrase") of a variant must appear in search_text,
     and -word must not; listings named with the first word come first, then those that
-    describe themselves with it. When no listing matches, those with any of the words do."""
+    describe themselves with it. When no listing matches, those with any of the words (or
+    phrases) of ``words.any_of`` do."""
+    variants = words.variants
     match = Q(pk__in=[])
     for variant in variants:
         match |= _all_words(variant)
     some = Q(pk__in=[])
-    for word in {word for variant in variants for word in query_words(variant)}:
-        some |= Q(search_text__contains=word)
+    for phrase in words.any_of.split(" or ") if words.any_of else []:
+        some |= Q(search_text__contains=normalize(phrase).strip('"'))
     none_has_all = ~Exists(services.order_by().filter(match))
     first_word = next(iter(query_words(variants[0])), normalize(variants[0]))
     named = Case(

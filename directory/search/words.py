@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
 from django.db import connection
-from django.db.models import Exists, Value
+from django.db.models import Case, Exists, Q, Value, When
 from django.db.models.functions import Length
 
 from ..models import SearchWord
@@ -28,11 +28,11 @@ WORD = re.compile(r"[^\W_]+")
 # "ayuda con la renta cerca de mi"), which listings do not use: a query does not require
 # them (normalized: lower-case, no accents). A query of nothing else is searched as typed.
 _FILLER = """
-    a an and any are around can close closest could find for free from get getting help
+    a about an and any are around can close closest could find for free from get getting help
     helping i im in is it looking me my near nearby need needs of on please some the
     there to want where who with would you your
     ayuda ayudar algo alguien busco cerca con de del donde el en encontrar es hay la las
-    los me mi mis necesito para por puedo que quiero se un una
+    los me mi mis necesito para por puedo que quiero se sobre un una
 """
 FILLER_WORDS = frozenset(_FILLER.split())
 
@@ -50,16 +50,23 @@ def clean_query(text: str) -> str:
     return " ".join(printable.split())[:MAX_QUERY_LENGTH]
 
 
+def synonyms_in(text: str, synonyms: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The (term, expansion) pairs whose term the normalized ``text`` contains."""
+    return [(term, expansion) for term, expansion in synonyms if term and _term(term).search(text)]
+
+
+def _term(term: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w]){re.escape(term)}(?![\w])")
+
+
 def synonym_variants(query: str, synonyms: Iterable[tuple[str, str]]) -> list[str]:
     """The query rewritten with each synonym it contains, then with all of them at once."""
     text = normalize(query)
     variants: list[str] = []
     combined = text
-    for term, expansion in synonyms:
-        pattern = re.compile(rf"(?<![\w]){re.escape(term)}(?![\w])")
-        if term and pattern.search(text):
-            variants.append(pattern.sub(expansion, text))
-            combined = pattern.sub(expansion, combined)
+    for term, expansion in synonyms_in(text, synonyms):
+        variants.append(_term(term).sub(expansion, text))
+        combined = _term(term).sub(expansion, combined)
     if len(variants) > 1:
         variants.append(combined)
     return variants[:MAX_VARIANTS]
@@ -88,22 +95,49 @@ def corrections(words: list[str]) -> dict[str, str]:
 
 
 def _nearest_known_word(word: str):
-    """(word, the most similar vocabulary word of a similar length), if the vocabulary does
-    not hold the word and holds a similar one."""
+    """(word, the vocabulary word meant), if the vocabulary does not hold the word: one a
+    single edit away (a letter left out, added, changed, or two swapped: "chlid" is
+    "child", which trigrams miss in short words), else the most similar of a similar
+    length."""
     slack = max(2, len(word) // 3)
+    similar = Q(
+        word__trigram_similar=word,
+        length__range=(len(word) - slack, len(word) + slack),
+        similarity__gte=TYPO_SIMILARITY,
+    )
+    one_edit: Value | Case = Value(0)
+    # Shorter words are a single edit from too many others ("hits" from "kits").
+    if len(word) >= ONE_EDIT_FROM_LENGTH:
+        edits = one_edit_away(word)
+        similar |= Q(word__in=edits)
+        one_edit = Case(When(word__in=edits, then=Value(1)), default=Value(0))
     return (
         SearchWord.objects.annotate(
-            asked=Value(word), similarity=TrigramSimilarity("word", word), length=Length("word")
+            asked=Value(word),
+            one_edit=one_edit,
+            similarity=TrigramSimilarity("word", word),
+            length=Length("word"),
         )
-        .filter(
-            ~Exists(SearchWord.objects.filter(word=word)),
-            word__trigram_similar=word,
-            length__range=(len(word) - slack, len(word) + slack),
-            similarity__gte=TYPO_SIMILARITY,
-        )
-        .order_by("-similarity", "word")
+        .filter(~Exists(SearchWord.objects.filter(word=word)), similar)
+        .order_by("-one_edit", "-similarity", "word")
         .values_list("asked", "word")[:1]
     )
+
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+ONE_EDIT_FROM_LENGTH = 5
+
+
+def one_edit_away(word: str) -> list[str]:
+    """Every string one edit from ``word``: a letter deleted, inserted or replaced, or two
+    neighbours swapped (about 55 a letter; the vocabulary's unique index looks them up)."""
+    splits = [(word[:cut], word[cut:]) for cut in range(len(word) + 1)]
+    edits = {head + tail[1:] for head, tail in splits if tail}
+    edits |= {head + tail[1] + tail[0] + tail[2:] for head, tail in splits if len(tail) > 1}
+    edits |= {head + letter + tail[1:] for head, tail in splits if tail for letter in LETTERS}
+    edits |= {head + letter + tail for head, tail in splits for letter in LETTERS}
+    edits.discard(word)
+    return sorted(edits)
 
 
 def corrected_query(query: str, fixes: dict[str, str]) -> str:
@@ -114,11 +148,13 @@ def corrected_query(query: str, fixes: dict[str, str]) -> str:
 
 @dataclass(frozen=True)
 class Words:
-    """What a query's words became: the variants to search for (the words as typed first)
-    and the query with its misspelled words corrected ("" when none was)."""
+    """What a query's words became: the variants to search for (the words as typed first),
+    the query with its misspelled words corrected ("" when none was), and, for when no
+    listing has all the words, the words any of which will do ("" for a query of one)."""
 
     variants: list[str]
     corrected: str = ""
+    any_of: str = ""
 
 
 def without_filler(query: str) -> str:
@@ -132,23 +168,27 @@ def without_filler(query: str) -> str:
 
 
 def understand(query: str, synonyms: list[tuple[str, str]]) -> Words:
-    """The query without filler words, then its synonym and spelling variants."""
-    query = without_filler(query)
-    variants = [query, *synonym_variants(query, synonyms)]
+    """The query and its synonym variants, each without filler words, then the query with
+    its spelling corrected. Synonyms are looked for with and without the filler words, so
+    that both "cant pay my rent" and "cuidado ninos" find theirs in "cuidado de ninos"."""
+    plain = without_filler(query)
+    rewritten = {*synonym_variants(query, synonyms), *synonym_variants(plain, synonyms)}
+    variants = [plain, *sorted(without_filler(variant) for variant in rewritten)]
+    found = {*synonyms_in(normalize(query), synonyms), *synonyms_in(normalize(plain), synonyms)}
     # Words that are synonym terms are understood already; the rest may be misspelled.
-    synonym_words = {word for term, _expansion in synonyms for word in term.split()}
-    unknown = [word for word in query_words(query) if word not in synonym_words]
-    fixed = corrected_query(query, corrections(unknown))
+    understood = {word for term, _expansion in found for word in term.split()}
+    loose = [word for word in query_words(plain) if word not in understood]
+    fixes = corrections(loose)
+    fixed = corrected_query(plain, fixes)
     if fixed:
         variants.append(fixed)
     unique = list(dict.fromkeys(variant for variant in variants if variant))
-    return Words(unique[:MAX_VARIANTS], fixed)
-
-
-def any_of_the_words(variants: Iterable[str]) -> list[str]:
-    """Each variant as "word or word or ...": listings with some of the words, for when
-    none has them all."""
-    return [" or ".join(query_words(variant)) for variant in variants if query_words(variant)]
+    # Any of: each word (and its correction), and each synonym's meaning as a phrase
+    # ("feeling depressed": feeling or depressed or "mental health").
+    meanings = sorted({f'"{expansion}"' for _term, expansion in found})
+    alternatives = [*query_words(plain), *fixes.values(), *meanings]
+    any_of = " or ".join(dict.fromkeys(alternatives)) if len(alternatives) > 1 else ""
+    return Words(unique[:MAX_VARIANTS], fixed, any_of)
 
 
 def words_query(variants: Iterable[str]) -> SearchQuery:

@@ -709,3 +709,53 @@ def test_a_listing_is_ranked_by_what_it_is_not_by_who_runs_it(db):
     assert set(names[2:]) == {"After-School Program", "Benefits Enrollment"}
     assert set(found("food network")) == {"After-School Program", "Benefits Enrollment"}
     assert found("riverbend after school") == ["After-School Program"]
+
+
+@postgres_only
+def test_a_letter_swapped_or_left_out_is_corrected_but_short_words_are_not_stretched(db):
+    ServiceFactory(name="Child care center")
+    ServiceFactory(name="Senior lunches")
+    ServiceFactory(name="Sewing kits")
+    search.refresh_search_vectors()
+    assert words.corrections(["chlid", "senoir", "lunchs"]) == {
+        "chlid": "child",
+        "senoir": "senior",
+        "lunchs": "lunches",
+    }
+    assert words.corrections(["hits"]) == {}  # four letters: not taken for "kits"
+    assert found("chlid care") == ["Child care center"]
+
+
+def test_synonyms_are_found_with_and_without_filler_words(db):
+    ServiceFactory(name="Little Steps child care")
+    ServiceFactory(name="Rent relief fund", description="Rental assistance for tenants.")
+    SynonymFactory(term="cuidado ninos", expands_to="child care")
+    SynonymFactory(term="cant pay my rent", expands_to="rental assistance")
+    search.refresh_search_vectors()
+    assert found("cuidado de niños") == ["Little Steps child care"]
+    assert found("i cant pay my rent") == ["Rent relief fund"]
+
+
+def test_partial_matches_use_what_a_synonym_means(db):
+    """ "feeling depressed": no listing says "feeling"; the synonym's meaning, as a phrase,
+    finds the counseling before a clinic that only shares a word with it."""
+    counseling = CategoryFactory(name="Mental health counseling", slug="counseling")
+    ServiceFactory(name="Talk therapy", categories=[counseling])
+    ServiceFactory(name="Community health clinic")
+    SynonymFactory(term="depressed", expands_to="mental health")
+    search.refresh_search_vectors()
+    page = page_of("feeling depressed")
+    assert [card.name for card in page.services] == ["Talk therapy"]
+    assert page.partial
+
+
+@postgres_only
+def test_as_typed_means_the_services_own_words_not_its_organizations(db):
+    """With a synonym, matches of the words as typed come first, but a service that only
+    its organization's name matches ("Workforce Office" runs a shelter) is not one."""
+    office = OrganizationFactory(name="Bend County Workforce Office")
+    ServiceFactory(name="Emergency shelter", organization=office)
+    ServiceFactory(name="Job search help", description="Employment and job training.")
+    SynonymFactory(term="workforce", expands_to="employment")
+    search.refresh_search_vectors()
+    assert found("workforce") == ["Job search help", "Emergency shelter"]
