@@ -198,9 +198,10 @@ class LanguageAdmin(admin.ModelAdmin):
 
 @admin.register(Synonym)
 class SynonymAdmin(admin.ModelAdmin):
-    list_display = ["term", "expands_to"]
+    list_display = ["term", "expands_to", "language", "topic"]
     list_editable = ["expands_to"]
-    search_fields = ["term", "expands_to"]
+    list_filter = ["language", "topic"]
+    search_fields = ["term", "expands_to", "topic"]
 
 
 @admin.register(Suggestion)

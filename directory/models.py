@@ -729,6 +729,19 @@ class Synonym(models.Model):
         max_length=300,
         help_text=_("The word or phrase listings use, e.g. SNAP"),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        blank=True,
+        choices=[("en", _("English")), ("es", _("Spanish"))],
+        help_text=_("The language of what people type, for filtering this list"),
+    )
+    topic = models.CharField(
+        _("topic"),
+        max_length=40,
+        blank=True,
+        help_text=_("The kind of need, for filtering this list, e.g. food or housing"),
+    )
 
     class Meta:
         verbose_name = _("synonym")
