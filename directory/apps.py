@@ -18,3 +18,14 @@ class DirectoryConfig(AppConfig):
         for model in (Category, Language, Synonym, City, Organization):
             for signal in (post_save, post_delete):
                 signal.connect(forget_reference, sender=model, dispatch_uid=f"ref-{model}")
+        # A partner city's time zone is its listings' (Service.time_zone).
+        post_save.connect(refresh_city_listings, sender=City, dispatch_uid="city-listings")
+
+
+def refresh_city_listings(sender, instance, **_signal_arguments) -> None:
+    from .models import Service
+    from .search import refresh_search_vectors
+
+    refresh_search_vectors(
+        Service.objects.filter(organization__city=instance).values_list("pk", flat=True)
+    )

@@ -45,6 +45,7 @@ class SearchForm(forms.Form):
         label=_("ZIP code"),
         required=False,
         max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
         validators=[RegexValidator(r"^\d{3,5}(-\d{4})?$", _("Enter a ZIP code such as 78201."))],
     )
     open_now = forms.BooleanField(label=_("Open now"), required=False)

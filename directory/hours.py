@@ -107,18 +107,19 @@ class ProbeExists(Exists):
 
 
 def open_services(schedules: QuerySet, at: datetime.datetime, time_zones: Iterable[str]) -> Q:
-    """A condition on services: open at the instant ``at``, each read in its city's time
-    zone (one of ``time_zones``; services without a city in DIRECTORY_TIME_ZONE).
+    """A condition on services: open at the instant ``at``, each read in its own time zone
+    (``Service.time_zone``, one of ``time_zones``; "" is DIRECTORY_TIME_ZONE), so a
+    directory that spans zones asks each zone for its own local time.
     ``schedules`` is every schedule row (``Schedule.objects.all()``).
 
     The hours of the service itself, or of the service at one of its locations, as two
     EXISTS rather than one with an OR across a join: each is then an index probe per
     service, where the OR made Postgres hash both tables whole for every candidate row."""
     condition = Q(pk__in=[])
-    for zone in sorted(set(time_zones) | {settings.DIRECTORY_TIME_ZONE}):
-        in_zone = Q(organization__city__time_zone=zone)
+    for zone in sorted((set(time_zones) - {""}) | {settings.DIRECTORY_TIME_ZONE}):
+        in_zone = Q(time_zone=zone)
         if zone == settings.DIRECTORY_TIME_ZONE:
-            in_zone |= Q(organization__city__isnull=True)
+            in_zone |= Q(time_zone="")
         hours = schedules.filter(covering(at.astimezone(zoneinfo.ZoneInfo(zone))))
         own = ProbeExists(hours.filter(service=OuterRef("pk")))
         at_locations = ProbeExists(hours.filter(service_at_location__service=OuterRef("pk")))

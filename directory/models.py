@@ -25,9 +25,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from compacts.models import City
-
-from . import hours
+from . import hours, places
 from .hours import validate_byday
 
 
@@ -222,12 +220,9 @@ class Organization(TimeStamped):
     def get_absolute_url(self) -> str:
         return reverse("directory:organization_detail", kwargs={"slug": self.slug})
 
-    @property
-    def tzinfo(self) -> zoneinfo.ZoneInfo:
-        """The time zone opening hours are read in: the partner city's, else the directory's."""
-        if self.city_id and self.city.time_zone:
-            return zoneinfo.ZoneInfo(self.city.time_zone)
-        return zoneinfo.ZoneInfo(settings.DIRECTORY_TIME_ZONE)
+
+# What Location.fill_place() works out.
+PLACE_FIELDS = ("time_zone", "position_latitude", "position_longitude", "position_is_approximate")
 
 
 class LocationQuerySet(models.QuerySet["Location"]):
@@ -296,6 +291,24 @@ class Location(TimeStamped):
             "domestic-violence shelter. People are told to call instead."
         ),
     )
+    # Where the location is, for reading its hours and measuring distances: worked out from
+    # the address on every save (fill_place), never typed. HSDS's latitude and longitude
+    # above stay as given, so an export writes back exactly what came in.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("From the ZIP code, else the state"),
+    )
+    position_latitude = models.FloatField(_("position latitude"), null=True, editable=False)
+    position_longitude = models.FloatField(_("position longitude"), null=True, editable=False)
+    position_is_approximate = models.BooleanField(
+        _("position is the ZIP code's centre"),
+        default=False,
+        editable=False,
+        help_text=_("No coordinates were given, so distances are measured from the ZIP code"),
+    )
     languages = models.ManyToManyField(
         Language,
         verbose_name=_("languages"),
@@ -328,6 +341,28 @@ class Location(TimeStamped):
     def __str__(self) -> str:
         return self.name or self.address_1 or str(_("Location"))
 
+    def save(self, *args, **kwargs) -> None:
+        self.fill_place()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *PLACE_FIELDS}
+        super().save(*args, **kwargs)
+
+    def fill_place(self) -> None:
+        """The time zone of the address (its ZIP code's, else its state's) and the position
+        to measure distances from: the coordinates given, else the ZIP code's centre
+        (marked approximate), else none."""
+        self.time_zone = places.time_zone_of(self.postal_code, self.state_province)
+        self.position_is_approximate = False
+        if self.latitude is not None and self.longitude is not None:
+            self.position_latitude = float(self.latitude)
+            self.position_longitude = float(self.longitude)
+        elif place := places.zip_place(self.postal_code):
+            self.position_latitude = float(place.latitude)
+            self.position_longitude = float(place.longitude)
+            self.position_is_approximate = True
+        else:
+            self.position_latitude = self.position_longitude = None
+
     def clean(self) -> None:
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError(
@@ -354,6 +389,11 @@ class Location(TimeStamped):
         return [line for line in (self.address_1, self.address_2, locality) if line]
 
 
+def service_time_zones() -> set[str]:
+    """The time zones listings are in ("" stands for DIRECTORY_TIME_ZONE)."""
+    return set(Service.objects.order_by("time_zone").values_list("time_zone", flat=True).distinct())
+
+
 class ServiceQuerySet(models.QuerySet["Service"]):
     def public(self) -> "ServiceQuerySet":
         """Services residents may see: active or temporarily closed (shown with a badge)."""
@@ -367,10 +407,10 @@ class ServiceQuerySet(models.QuerySet["Service"]):
     def open_now(
         self, at: datetime.datetime | None = None, time_zones: Iterable[str] | None = None
     ) -> "ServiceQuerySet":
-        """Services open at the instant ``at`` (default now), each read in its city's time
-        zone; ``time_zones`` are the zones cities use (read from the cities when not given)."""
+        """Services open at the instant ``at`` (default now), each read in its own time
+        zone; ``time_zones`` are the zones listings use (read from them when not given)."""
         if time_zones is None:
-            time_zones = City.objects.values_list("time_zone", flat=True).distinct()
+            time_zones = service_time_zones()
         condition = hours.open_services(Schedule.objects.all(), at or timezone.now(), time_zones)
         return self.filter(condition).exclude(status=ServiceStatus.TEMPORARILY_CLOSED)
 
@@ -443,6 +483,9 @@ class Service(TimeStamped):
     # listings whose names match first, before ranking a bounded candidate set.
     name_vector = SearchVectorField(null=True, editable=False)
     search_text = models.TextField(blank=True, default="", editable=False)
+    # The time zone its hours are read in: its partner city's, else its first location's
+    # ("" for DIRECTORY_TIME_ZONE). Also kept by search.refresh_search_vectors().
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, editable=False)
 
     objects = ServiceQuerySet.as_manager()
 
@@ -506,6 +549,11 @@ class Service(TimeStamped):
 
     def is_stale(self, today: datetime.date | None = None) -> bool:
         return is_stale(self.assured_date, today)
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        """The time zone its opening hours are read in."""
+        return zoneinfo.ZoneInfo(self.time_zone or settings.DIRECTORY_TIME_ZONE)
 
 
 class ServiceCategory(models.Model):

@@ -160,7 +160,7 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "pk"
         )
     )
-    now_local = timezone.now().astimezone(service.organization.tzinfo)
+    now_local = timezone.now().astimezone(service.tzinfo)
     context = {
         # The search the visitor came from, so that "back" returns to its results.
         "back_query": _search_query(QueryDict(request.GET.get("back", "")[:1000])),

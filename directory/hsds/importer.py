@@ -54,6 +54,7 @@ class _Importer(RowParser):
         self.slugs: dict[type, set[str]] = {}
         self.languages: dict[str, int] = {}
         self.changed_anything = False
+        self.moved_locations: set[int] = set()  # new or changed: their place is worked out
 
     def run(self) -> None:
         def rows(table: str, model: type, parse) -> tuple[str, object]:
@@ -82,6 +83,7 @@ class _Importer(RowParser):
                     "accessibility_hsds_id",
                 ),
             ),
+            ("places", self.fill_places),
             rows("service_at_location", models.ServiceAtLocation, self.parse_service_at_location),
             rows("phones", models.Phone, self.parse_phone),
             rows("schedules", models.Schedule, self.parse_schedule),
@@ -188,6 +190,9 @@ class _Importer(RowParser):
             bulk_update(model, to_update, sorted(changed_fields))
         # Only once the batch is in: record the new ids and the counts.
         ids.update(created)
+        if model is models.Location:
+            self.moved_locations.update(created.values())
+            self.moved_locations.update(obj.pk for obj in to_update)
         self.report.created[table] += len(created)
         self.report.updated[table] += len(to_update)
         self.report.unchanged[table] += unchanged
@@ -270,8 +275,19 @@ class _Importer(RowParser):
         if changed:
             bulk_update(models.Location, changed, [*sorted(changed_fields), "modified_at"])
             self.changed_anything = True
+            self.moved_locations.update(location.pk for location in changed)
         self.report.updated[table] += len(changed)
         self.report.unchanged[table] += unchanged
+
+    def fill_places(self) -> None:
+        """The time zone and position of every new or changed location (Location.fill_place:
+        the ZIP code's, when no coordinates were given)."""
+        ids = sorted(self.moved_locations)
+        for start in range(0, len(ids), BATCH_SIZE):
+            batch = list(models.Location.objects.filter(pk__in=ids[start : start + BATCH_SIZE]))
+            for location in batch:
+                location.fill_place()
+            bulk_update(models.Location, batch, list(models.PLACE_FIELDS))
 
     def language_pk(self, code: str, name: str) -> int:
         key = (code or name).strip().lower()[:35]

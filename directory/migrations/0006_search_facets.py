@@ -6,11 +6,9 @@ from django.db import migrations
 
 
 def refill_search_columns(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    from directory.search import refresh_search_vectors
-
-    refresh_search_vectors()
+    """Nothing now: migration 0011, which every database reaches after this one, refreshes
+    the search columns of every listing with the code of its day (this one's refresh read
+    columns that only later migrations add)."""
 
 
 class Migration(migrations.Migration):

@@ -10,6 +10,7 @@ a query names it (all its words match only there)."""
 from collections.abc import Iterable
 
 from django.db import connection
+from django.db.models import Prefetch
 
 from ..models import (
     Category,
@@ -45,10 +46,12 @@ def refresh_search_vectors(service_ids: Iterable[int] | None = None) -> int:
     ids = None if service_ids is None else sorted(set(service_ids))
     if ids is not None and not ids:
         return 0
-    forget_reference()  # an import or a save may have brought new categories or languages
-    if connection.vendor == "postgresql":
-        return _refresh_postgres(ids)
-    return _refresh_portable(ids)
+    # An import or a save may bring new categories, languages or time zones.
+    changed = (
+        _refresh_postgres(ids) if connection.vendor == "postgresql" else _refresh_portable(ids)
+    )
+    forget_reference()
+    return changed
 
 
 def _search_tables() -> list[str]:
@@ -67,6 +70,9 @@ def _refresh_postgres(ids: list[int] | None) -> int:
     languages = Service.languages.through._meta.db_table
     category = Category._meta.db_table
     words = SearchWord._meta.db_table
+    city = Organization._meta.get_field("city").related_model._meta.db_table
+    location = Location._meta.db_table
+    service_location = ServiceAtLocation._meta.db_table
 
     def vector(column: str, weight: str, configs: tuple[str, ...] = CONFIGS) -> str:
         return " || ".join(
@@ -87,8 +93,15 @@ def _refresh_postgres(ids: list[int] | None) -> int:
                    WHERE sc.service_id = s.id
                  ), '') AS categories,
                  concat_ws(' ', s.description, s.eligibility_description,
-                           s.interpretation_services) AS descriptions
+                           s.interpretation_services) AS descriptions,
+                 coalesce(nullif(ci.time_zone, ''), (
+                   SELECT l.time_zone FROM {service_location} sl
+                   JOIN {location} l ON l.id = sl.location_id
+                   WHERE sl.service_id = s.id AND l.time_zone <> ''
+                   ORDER BY sl.id LIMIT 1
+                 ), '') AS time_zone
           FROM {service} s JOIN {organization} o ON o.id = s.organization_id
+          LEFT JOIN {city} ci ON ci.id = o.city_id
           {where}
         )
     """  # noqa: S608 - identifiers come from model metadata; values are parameters
@@ -101,7 +114,7 @@ def _refresh_postgres(ids: list[int] | None) -> int:
           SELECT id, names_vector || {vector("categories", "B")}
                  || {vector("descriptions", "C", CONFIGS[:1])}
                  || {vector("organization_names", "D")} AS vector,
-                 names_vector || facets AS names_vector
+                 names_vector || facets AS names_vector, time_zone
           FROM (
             SELECT doc.*, {vector("names", "A")} AS names_vector,
                    array_to_tsvector(ARRAY(
@@ -115,11 +128,13 @@ def _refresh_postgres(ids: list[int] | None) -> int:
           ) AS named
         )
         UPDATE {service} AS target
-        SET search_vector = fresh.vector, name_vector = fresh.names_vector
+        SET search_vector = fresh.vector, name_vector = fresh.names_vector,
+            time_zone = fresh.time_zone
         FROM fresh
         WHERE target.id = fresh.id
           AND (target.search_vector IS DISTINCT FROM fresh.vector
-               OR target.name_vector IS DISTINCT FROM fresh.names_vector)
+               OR target.name_vector IS DISTINCT FROM fresh.names_vector
+               OR target.time_zone IS DISTINCT FROM fresh.time_zone)
     """  # noqa: S608
     vocabulary = f"""
         WITH {doc}
@@ -185,7 +200,13 @@ def compact_after_full_refresh() -> bool:
 
 
 def _refresh_portable(ids: list[int] | None) -> int:
-    services = Service.objects.select_related("organization").prefetch_related("categories__parent")
+    services = Service.objects.select_related("organization__city").prefetch_related(
+        "categories__parent",
+        Prefetch(
+            "service_at_locations",
+            queryset=ServiceAtLocation.objects.select_related("location").order_by("pk"),
+        ),
+    )
     if ids is not None:
         services = services.filter(pk__in=ids)
     changed = []
@@ -206,8 +227,18 @@ def _refresh_portable(ids: list[int] | None) -> int:
             service.interpretation_services,
         ]
         text = normalize(" ".join(part for part in parts if part))
-        if text != service.search_text:
-            service.search_text = text
+        time_zone = _time_zone_of(service)
+        if (text, time_zone) != (service.search_text, service.time_zone):
+            service.search_text, service.time_zone = text, time_zone
             changed.append(service)
-    Service.objects.bulk_update(changed, ["search_text"], batch_size=500)
+    Service.objects.bulk_update(changed, ["search_text", "time_zone"], batch_size=500)
     return len(changed)
+
+
+def _time_zone_of(service: Service) -> str:
+    """Its partner city's time zone, else its first location's with one, else ""."""
+    city = service.organization.city
+    if city is not None and city.time_zone:
+        return city.time_zone
+    zones = (link.location.time_zone for link in service.service_at_locations.all())
+    return next((zone for zone in zones if zone), "")

@@ -21,6 +21,7 @@ from ..models import (
     Service,
     ServiceCategory,
     Synonym,
+    service_time_zones,
 )
 from .words import normalize
 
@@ -55,6 +56,7 @@ class Reference:
     language_ids: dict[str, int] = field(default_factory=dict)  # code -> pk
     cities: list[CityRef] = field(default_factory=list)
     synonyms: list[tuple[str, str]] = field(default_factory=list)  # normalized term, expansion
+    listing_time_zones: set[str] = field(default_factory=set)  # Service.time_zone values
 
     def category_ids_under(self, slug: str) -> list[int]:
         """The category with this slug and every category below it."""
@@ -64,12 +66,13 @@ class Reference:
         return found
 
     def time_zones(self) -> set[str]:
-        return {city.time_zone for city in self.cities} | {settings.DIRECTORY_TIME_ZONE}
+        """The time zones listings are read in."""
+        return (self.listing_time_zones - {""}) | {settings.DIRECTORY_TIME_ZONE}
 
 
 def load_reference() -> Reference:
-    """Categories, languages, the cities that have listings and the synonyms: from the
-    cache, else from the database (four small queries)."""
+    """Categories, languages, the cities that have listings, the synonyms and the time zones
+    of listings: from the cache, else from the database (five small queries)."""
     reference = cache.get(REFERENCE_CACHE_KEY)
     if reference is None:
         reference = _query_reference()
@@ -104,6 +107,7 @@ def _query_reference() -> Reference:
             (normalize(term), expansion)
             for term, expansion in Synonym.objects.order_by("pk").values_list("term", "expands_to")
         ],
+        listing_time_zones=service_time_zones(),
     )
 
 

@@ -248,7 +248,7 @@ class ResultCard:
     organization_name: str
     place: str | None  # "town ZIP" of the first public (non-confidential) location
     phone: str | None  # a number to call: the service's, else its locations', else its provider's
-    time_zone: str | None  # its partner city's; None or "" for DIRECTORY_TIME_ZONE
+    time_zone: str  # Service.time_zone: "" for DIRECTORY_TIME_ZONE
     assured_date: datetime.date | None  # when someone last checked the listing
     open_state: OpenState | None = None
 
@@ -331,7 +331,6 @@ def _cards_sql() -> tuple[str, tuple]:
             organization_name=F("organization__name"),
             place=Subquery(first_public),
             phone=phone,
-            time_zone=F("organization__city__time_zone"),
         )
         .values(*CARD_COLUMNS)
     )

@@ -25,6 +25,7 @@ def test_resident_searches_filters_opens_and_reports(page, assert_accessible, ri
     assert results.count() > 3
     assert_accessible(page, "directory, with results")
 
+    page.get_by_text("More filters", exact=True).click()  # the filters fold on every screen
     page.get_by_label("Language").select_option("es")
     page.get_by_role("button", name="Search").click()
     assert page.locator("ol.results > li").count() >= 1

@@ -356,7 +356,7 @@ class TestOpenNow:
         ScheduleFactory(service=office)  # MO-FR 9-17
         at = datetime.datetime(2025, 1, 8, 21, 36, tzinfo=datetime.UTC)  # a Wednesday
         assert {s.name for s in Service.objects.open_now(at)} == expected
-        assert office.organization.tzinfo == zoneinfo.ZoneInfo(zone)
+        assert office.tzinfo == zoneinfo.ZoneInfo(zone)
 
     def test_temporarily_closed_is_never_open(self, crisis_line):
         crisis_line.status = ServiceStatus.TEMPORARILY_CLOSED

@@ -114,10 +114,10 @@ def test_search_page_query_count(client, directory, django_assert_max_num_querie
 
 
 def test_the_reference_data_comes_from_the_cache(client, directory, django_assert_num_queries):
-    # Categories, languages, cities with listings, synonyms; then the spelling look-up
-    # (Postgres), the page and its listings' opening hours.
+    # Categories, languages, cities with listings, synonyms, listings' time zones; then the
+    # spelling look-up (Postgres), the page and its listings' opening hours.
     words = 1 if connection.vendor == "postgresql" else 0
-    with django_assert_num_queries(4 + words + 2):
+    with django_assert_num_queries(5 + words + 2):
         client.get(SEARCH, {"q": "pantry"})
     with django_assert_num_queries(words + 2):
         response = client.get(SEARCH, {"q": "pantry", "page": "2"})
@@ -154,8 +154,9 @@ def test_search_without_criteria_browses_categories_and_kinds(client, directory)
 def test_browse_counts_are_cached_for_a_few_minutes(client, directory, django_assert_num_queries):
     client.get(SEARCH)
     ServiceFactory(name="One more pantry", categories=[CategoryFactory(name="Food", slug="x")])
-    # The reference data again (the new category made it stale); the counts come from the cache.
-    with django_assert_num_queries(4):
+    # The reference data again (the new category made it stale: five queries); the counts
+    # come from the cache.
+    with django_assert_num_queries(5):
         html = client.get(SEARCH).content.decode()
     assert "20 listings" in html
     assert "60 listings" in html  # the new listing is counted when the cache expires

@@ -1,0 +1,67 @@
+"""Where a U.S. ZIP code is: its time zone and its centre, from the ``zipcodes`` package (the
+U.S. ZIP codes with their town, state, time zone and coordinates, shipped in the package: no
+network). A listing's opening hours are read in its place's time zone, and "near me" measures
+from a ZIP code's centre.
+
+The package's data cannot change while the process runs, so it is read once."""
+
+import functools
+import math
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+import zipcodes
+
+EARTH_RADIUS_MILES = 3958.8
+
+
+@dataclass(frozen=True)
+class ZipPlace:
+    code: str
+    time_zone: str  # "" for the few the package gives none (military mail)
+    latitude: Decimal
+    longitude: Decimal
+
+
+@functools.cache
+def _places() -> dict[str, ZipPlace]:
+    return {
+        row["zip_code"]: ZipPlace(
+            row["zip_code"], row["timezone"], Decimal(row["lat"]), Decimal(row["long"])
+        )
+        for row in zipcodes.list_all()
+        if row["lat"] and row["long"]
+    }
+
+
+@functools.cache
+def _state_time_zones() -> dict[str, str]:
+    """Each state's most common time zone (Texas: Central, though El Paso is Mountain)."""
+    counts: dict[str, Counter] = {}
+    for row in zipcodes.list_all():
+        if row["timezone"]:
+            counts.setdefault(row["state"], Counter())[row["timezone"]] += 1
+    return {state: zones.most_common(1)[0][0] for state, zones in counts.items()}
+
+
+def zip_place(postal_code: str) -> ZipPlace | None:
+    """The place of a ZIP code ("78201" or "78201-1234"), or None when it is not one."""
+    return _places().get((postal_code or "").strip()[:5])
+
+
+def time_zone_of(postal_code: str, state: str) -> str:
+    """The time zone of an address: its ZIP code's, else its state's main one, else ""."""
+    place = zip_place(postal_code)
+    if place and place.time_zone:
+        return place.time_zone
+    return _state_time_zones().get((state or "").strip().upper(), "")
+
+
+def miles_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine), the twin of the SQL in directory.search."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    half_dphi = math.radians(lat2 - lat1) / 2
+    half_dlambda = math.radians(lon2 - lon1) / 2
+    a = math.sin(half_dphi) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(half_dlambda) ** 2
+    return 2 * EARTH_RADIUS_MILES * math.asin(math.sqrt(a))
