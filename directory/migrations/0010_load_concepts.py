@@ -22,8 +22,8 @@ def _normalized(text):
     return " ".join(stripped.lower().split())
 
 
-def _concepts():
-    with CONCEPTS_CSV.open(encoding="utf-8", newline="") as file:
+def _concepts(path=CONCEPTS_CSV):
+    with path.open(encoding="utf-8", newline="") as file:
         for row in csv.DictReader(file):
             yield {
                 "term": _normalized(row["term"]),
@@ -33,20 +33,20 @@ def _concepts():
             }
 
 
-def load_concepts(apps, schema_editor):
+def load_concepts(apps, schema_editor, path=CONCEPTS_CSV):
     synonym = apps.get_model("directory", "Synonym")
     existing = {_normalized(term) for term in synonym.objects.values_list("term", flat=True)}
     new = []
-    for concept in _concepts():
+    for concept in _concepts(path):
         if concept["term"] not in existing:
             existing.add(concept["term"])
             new.append(synonym(**concept))
     synonym.objects.bulk_create(new)
 
 
-def unload_concepts(apps, schema_editor):
+def unload_concepts(apps, schema_editor, path=CONCEPTS_CSV):
     synonym = apps.get_model("directory", "Synonym")
-    for concept in _concepts():
+    for concept in _concepts(path):
         synonym.objects.filter(**concept).delete()
 
 

@@ -51,8 +51,19 @@ def clean_query(text: str) -> str:
 
 
 def synonyms_in(text: str, synonyms: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The (term, expansion) pairs whose term the normalized ``text`` contains."""
-    return [(term, expansion) for term, expansion in synonyms if term and _term(term).search(text)]
+    """The (term, expansion) pairs whose term the normalized ``text`` contains, found by
+    looking up each run of its words (a pattern per synonym cost 14 ms a search once there
+    were more than Python's 512 cached patterns)."""
+    by_words = {" ".join(WORD.findall(term)): (term, expansion) for term, expansion in synonyms}
+    longest = max((key.count(" ") + 1 for key in by_words if key), default=0)
+    words = WORD.findall(text)
+    found = {}
+    for size in range(1, longest + 1):
+        for start in range(len(words) - size + 1):
+            pair = by_words.get(" ".join(words[start : start + size]))
+            if pair:
+                found[pair[0]] = pair
+    return [found[term] for term, _expansion in synonyms if term in found]
 
 
 def _term(term: str) -> re.Pattern:

@@ -1,5 +1,6 @@
-"""The concept list: everyday words and Spanish for needs (directory/data/concepts.csv),
-loaded as synonyms by migration 0010 without overwriting what admins edited."""
+"""The concept lists: everyday words and Spanish for needs (directory/data/concepts.csv and
+concepts_more.csv), loaded as synonyms by migrations 0010 and 0012 without overwriting what
+admins edited."""
 
 import csv
 import importlib
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 DATA = Path(directory.__file__).resolve().parent / "data"
 CONCEPTS = DATA / "concepts.csv"
-MORE_CONCEPTS = DATA / "concepts_more.csv"  # written too, not loaded yet (CONCEPTS.md)
+MORE_CONCEPTS = DATA / "concepts_more.csv"  # loaded by migration 0012
 COLUMNS = ["term", "expands_to", "language", "topic"]
 TOPICS = {
     "food",
@@ -67,6 +68,7 @@ def concepts(path: Path = CONCEPTS) -> list[dict[str, str]]:
 STARTER_TERMS = {normalize(term) for term, _ in starter_synonyms_migration.STARTER_SYNONYMS}
 # The terms the migration adds: the list's, except those the starter synonyms have.
 NEW_TERMS = {row["term"] for row in concepts()} - STARTER_TERMS
+MORE_TERMS = {row["term"] for row in concepts(MORE_CONCEPTS)} - STARTER_TERMS
 
 
 @pytest.fixture(autouse=True)
@@ -74,6 +76,7 @@ def concept_synonyms(starter_synonyms):
     """As the starter synonyms' fixture does: a transactional test elsewhere may have
     flushed the rows the migration loaded from a reused test database."""
     concepts_migration.load_concepts(apps, None)
+    concepts_migration.load_concepts(apps, None, path=MORE_CONCEPTS)
 
 
 def migration_apps(name: str = LOADER):
@@ -139,9 +142,10 @@ def test_the_two_lists_share_no_term():
 def test_the_migration_is_applied_and_the_database_holds_each_new_term_once():
     applied = MigrationRecorder(connection).applied_migrations()
     assert ("directory", LOADER) in applied
+    assert ("directory", "0012_load_more_concepts") in applied
     loaded = Synonym.objects.exclude(topic="")
-    assert loaded.count() == len(NEW_TERMS)
-    assert set(loaded.values_list("term", flat=True)) == NEW_TERMS
+    assert loaded.count() == len(NEW_TERMS | MORE_TERMS)
+    assert set(loaded.values_list("term", flat=True)) == NEW_TERMS | MORE_TERMS
 
 
 def test_the_migration_loads_the_list_into_a_table_that_has_the_starter_synonyms():
@@ -199,6 +203,7 @@ def test_reversing_removes_only_the_rows_still_as_the_list_has_them():
     starters = Synonym.objects.filter(topic="").count()
 
     concepts_migration.unload_concepts(historical, None)
+    concepts_migration.unload_concepts(historical, None, path=MORE_CONCEPTS)
 
     assert list(Synonym.objects.exclude(topic="").values_list("term", flat=True)) == ["hungry"]
     assert Synonym.objects.filter(topic="").count() == starters
