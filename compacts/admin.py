@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -9,7 +10,16 @@ from compassion_portal.ratelimit import client_ip
 
 from . import services
 from .exports import SIGNATURE_CSV_HEADER, csv_response, signature_csv_rows
-from .models import AuditAction, AuditEvent, City, CityStaff, Commitment, Compact, Signature
+from .models import (
+    AuditAction,
+    AuditEvent,
+    City,
+    CityJoinRequest,
+    CityStaff,
+    Commitment,
+    Compact,
+    Signature,
+)
 
 
 @admin.register(City)
@@ -38,11 +48,36 @@ class CommitmentInline(admin.TabularInline):
 
 @admin.register(Compact)
 class CompactAdmin(admin.ModelAdmin):
-    list_display = ["title", "introduced_by", "introduced_label", "is_open"]
+    list_display = [
+        "title",
+        "introduced_by",
+        "introduced_label",
+        "is_open",
+        "renewal_months",
+        "renewal_window_days",
+    ]
     list_filter = ["is_open"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [CommitmentInline]
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "summary", "background", "is_open")}),
+        (_("Introduced"), {"fields": ("introduced_by", "introduced_on", "introduced_label")}),
+        (
+            _("The published text"),
+            {
+                "fields": ("full_text", "source_name", "source_url", "published_on"),
+                "description": _(
+                    "Paste the compact's own text only when you have it as published; "
+                    "otherwise link to it. The page says plainly when neither is known."
+                ),
+            },
+        ),
+        (
+            _("Commitments and renewal"),
+            {"fields": ("commitments_are_summary", "renewal_months", "renewal_window_days")},
+        ),
+    )
 
 
 def _decision_action(name: str, decide, description, done_message):
@@ -54,7 +89,7 @@ def _decision_action(name: str, decide, description, done_message):
         for staff in queryset.select_related("user", "city"):
             try:
                 decide(actor=request.user, staff=staff, ip=client_ip(request))
-            except services.StaffDecisionError as error:
+            except services.CompactsError as error:
                 skipped.append(f"{staff.user} · {staff.city}: {error}")
             except PermissionDenied:
                 modeladmin.message_user(
@@ -106,6 +141,101 @@ class CityStaffAdmin(admin.ModelAdmin):
     date_hierarchy = "requested_at"
 
 
+def _join_action(name: str, decide, description, done_message):
+    """Like _decision_action, for requests to add a city: each through its service."""
+
+    def action(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
+        done, skipped = 0, []
+        for join_request in queryset:
+            try:
+                decide(actor=request.user, join_request=join_request, ip=client_ip(request))
+            except services.CompactsError as error:
+                skipped.append(f"{join_request.city_name}, {join_request.state}: {error}")
+            except PermissionDenied:
+                modeladmin.message_user(
+                    request, _("You may not decide requests to add a city."), messages.ERROR
+                )
+                return
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(request, done_message(done), messages.SUCCESS)
+        for line in skipped:
+            modeladmin.message_user(request, line, messages.WARNING)
+
+    action.__name__ = name
+    return admin.action(description=description)(action)
+
+
+approve_join = _join_action(
+    "approve_join",
+    services.city_join_approve,
+    _("Add the selected cities to the registry (files each person's staff request, emails them)"),
+    lambda n: ngettext("Added %d city.", "Added %d cities.", n) % n,
+)
+refuse_join = _join_action(
+    "refuse_join",
+    services.city_join_refuse,
+    _("Refuse the selected requests (emails each person)"),
+    lambda n: ngettext("Refused %d request.", "Refused %d requests.", n) % n,
+)
+
+
+@admin.register(CityJoinRequest)
+class CityJoinRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "city_name",
+        "state",
+        "requested_by",
+        "role",
+        "job_title",
+        "work_phone",
+        "time_zone",
+        "status",
+        "requested_at",
+    ]
+    list_filter = ["status", "state"]
+    search_fields = ["city_name", "requested_by__email", "job_title"]
+    list_select_related = ["requested_by"]
+    actions = [approve_join, refuse_join]
+    # Decisions go through the actions so that they are audited and emailed; an admin may
+    # correct the city's name or state and must set its time zone before approving.
+    fields = [
+        "city_name",
+        "state",
+        "time_zone",
+        "requested_by",
+        "role",
+        "job_title",
+        "work_phone",
+        "message",
+        "status",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "city",
+    ]
+    readonly_fields = [
+        "requested_by",
+        "role",
+        "job_title",
+        "work_phone",
+        "message",
+        "status",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "city",
+    ]
+    date_hierarchy = "requested_at"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # people ask from the site, with a verified email
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # refuse instead: the audit log refers to the request
+
+
 class SignatureStatusFilter(admin.SimpleListFilter):
     title = _("status")
     parameter_name = "status"
@@ -140,7 +270,15 @@ def _with_rows(signatures):
 
 @admin.register(Signature)
 class SignatureAdmin(admin.ModelAdmin):
-    list_display = ["city", "compact", "mayor_name", "signed_on", "renewed_on", "withdrawn_on"]
+    list_display = [
+        "city",
+        "compact",
+        "mayor_name",
+        "signed_on",
+        "renewed_on",
+        "renewal_due",
+        "withdrawn_on",
+    ]
     list_filter = ["compact", "city__state", SignatureStatusFilter]
     search_fields = ["city__name", "mayor_name", "compact__title"]
     list_select_related = ["city", "compact"]
@@ -151,6 +289,18 @@ class SignatureAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # withdraw instead: the public record keeps its history
+
+    @admin.display(description=_("renewal"))
+    def renewal_due(self, obj: Signature) -> str:
+        if not obj.is_active:
+            return "—"
+        renewal = obj.renewal()
+        due = formats.date_format(renewal.due_on, "DATE_FORMAT")
+        if renewal.is_overdue:
+            return _("overdue since %(date)s") % {"date": due}
+        if renewal.is_due:
+            return _("due by %(date)s") % {"date": due}
+        return _("next due %(date)s") % {"date": due}
 
     def save_model(self, request, obj: Signature, form, change: bool) -> None:
         """Admins may correct signatures here; sign, renew and withdraw are still audited."""
@@ -172,10 +322,10 @@ class SignatureAdmin(admin.ModelAdmin):
 class AuditEventAdmin(admin.ModelAdmin):
     """The audit log: readable by admins, changeable by nobody."""
 
-    list_display = ["at", "actor", "action", "city", "compact", "ip_address"]
+    list_display = ["at", "actor", "action", "city", "compact", "join_request", "ip_address"]
     list_filter = ["action", "compact"]
     search_fields = ["actor__email", "city__name", "detail", "ip_address"]
-    list_select_related = ["actor", "city", "compact"]
+    list_select_related = ["actor", "city", "compact", "join_request"]
     date_hierarchy = "at"
 
     def has_add_permission(self, request, obj=None) -> bool:

@@ -25,6 +25,9 @@ DEMO_STAFF_EMAIL = "staff@demo.example.org"
 # Known on purpose (the README gives it), so the account is created only when DEBUG is on.
 DEMO_STAFF_PASSWORD = "riverbend-demo-2024"  # noqa: S105
 
+# What the Mayors' Starter Guide says about each compact, as short facts in the portal's own
+# words. The guide gives neither compact's text, publication date or address, so those stay
+# empty and the compact's page says that the full text is not yet available.
 HATE_COMPACT = {
     "slug": "combat-hate-extremism-bigotry",
     "title": "Mayors' Compact to Combat Hate, Extremism and Bigotry",
@@ -35,13 +38,18 @@ HATE_COMPACT = {
         "stand with the communities that hate targets. Over 325 mayors signed it, and about "
         "150 renewed their signature in 2022."
     ),
-    "full_text": (
-        "After a year of hate-fuelled violence, the U.S. Conference of Mayors and the ADL "
-        "asked mayors to commit their cities to ten concrete steps against hate, extremism "
-        "and bigotry.\n\n"
-        "The commitments below are this portal's summary, in its own words, of the ten "
-        "points of the compact."
+    "background": (
+        "The Mayors' Starter Guide counts this compact among the first steps of the work "
+        "that became Compassionate USA: in 2017–2018, 325 mayors signed it, and the U.S. "
+        "Conference of Mayors launched its Mayors and Business Leaders Center for "
+        "Inclusive and Compassionate Cities.\n\n"
+        "Cities renew their signature; about 150 mayors did so in 2022."
     ),
+    "full_text": "",
+    "source_name": "The U.S. Conference of Mayors with the Anti-Defamation League (ADL)",
+    "source_url": "",
+    "published_on": None,
+    "commitments_are_summary": True,
     "commitments": [
         "Reject extremism, white supremacy and every form of bigotry.",
         "Speak out against every act of hate.",
@@ -67,13 +75,17 @@ EQUITY_COMPACT = {
         "Mayors commit their cities to work for racial equity in how they govern, police and "
         "spend. 143 mayors had signed it by January 2022."
     ),
-    "full_text": (
-        "Introduced in 2020–21, as protests for police accountability spread across the "
-        "country, this compact asks mayors to look at their cities through the lens of "
-        "racial equity and to act on what they find.\n\n"
-        "The portal describes the compact's aims below in its own words; read the published "
-        "compact for its exact text."
+    "background": (
+        "The Mayors' Starter Guide places this compact in the years 2019–2021, when the "
+        "COVID-19 pandemic raged and the public protested for greater police "
+        "accountability: the U.S. Conference of Mayors introduced it then, and 143 mayors "
+        "had signed it by January 2022."
     ),
+    "full_text": "",
+    "source_name": "The U.S. Conference of Mayors",
+    "source_url": "",
+    "published_on": None,
+    "commitments_are_summary": True,
     "commitments": [
         "Look hard at the city's policies, practices and budgets for what they actually do "
         "to residents of every race.",
@@ -217,7 +229,7 @@ def _load_staff_account(riverbend: City) -> str:
         defaults={
             "role": StaffRole.CHIEF_OF_STAFF,
             "job_title": "Chief of staff (demo)",
-            "work_phone": "555-0100",
+            "work_phone": "(512) 555-0100",
             "status": StaffStatus.APPROVED,
         },
     )

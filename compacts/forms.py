@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import City, CityQuerySet, StaffRole
+from .phones import validate_work_phone
+from .states import STATE_CHOICES
 
 
 class PortalForm(forms.Form):
@@ -64,11 +66,35 @@ class WithdrawForm(PortalForm):
     )
 
 
+def work_phone_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Work phone"),
+        max_length=40,
+        validators=[validate_work_phone],
+        help_text=_(
+            "A number at city hall where we can confirm your role, with its area code, "
+            "for example (512) 555-0142 ext. 12."
+        ),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "work tel"}),
+    )
+
+
 class StaffRequestForm(PortalForm):
     role = forms.ChoiceField(label=_("Your role"), choices=StaffRole.choices)
     job_title = forms.CharField(label=_("Job title"), max_length=150)
-    work_phone = forms.CharField(
-        label=_("Work phone"),
-        max_length=40,
-        help_text=_("A number at city hall where we can confirm your role."),
+    work_phone = work_phone_field()
+
+
+class CityJoinRequestForm(PortalForm):
+    city_name = forms.CharField(label=_("City name"), max_length=120)
+    state = forms.ChoiceField(label=_("State"), choices=[("", _("Choose a state")), *STATE_CHOICES])
+    role = forms.ChoiceField(label=_("Your role"), choices=StaffRole.choices)
+    job_title = forms.CharField(label=_("Job title"), max_length=150)
+    work_phone = work_phone_field()
+    message = forms.CharField(
+        label=_("Message (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Anything that helps us confirm the city and your role, in a few lines."),
     )

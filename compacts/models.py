@@ -1,15 +1,20 @@
 """The partner-city registry, the Mayors' Compacts, city staff and signatures."""
 
+import datetime
 import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .phones import validate_work_phone
+from .renewal import RenewalTerms
 from .states import STATE_CHOICES
 
 
@@ -129,7 +134,29 @@ class Compact(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     summary = models.TextField(_("short description"))
-    full_text = models.TextField(_("full text"), blank=True)
+    background = models.TextField(
+        _("about this compact"),
+        blank=True,
+        help_text=_("Its history and reach, in this portal's own words (not the compact's text)."),
+    )
+    full_text = models.TextField(
+        _("full text, as published"),
+        blank=True,
+        help_text=_("The compact's own published wording, only when the portal has a copy."),
+    )
+    source_name = models.CharField(
+        _("published by"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who published the text, for example The U.S. Conference of Mayors."),
+    )
+    source_url = models.URLField(_("link to the published text"), max_length=500, blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    commitments_are_summary = models.BooleanField(
+        _("the commitments are this portal's summary"),
+        default=True,
+        help_text=_("Untick only when the commitments quote the compact's own wording."),
+    )
     introduced_by = models.CharField(
         _("introduced by"), max_length=200, help_text=_("For example: USCM with ADL")
     )
@@ -141,6 +168,18 @@ class Compact(models.Model):
         help_text=_("Shown as given, for example 2020–21, when no exact date is known."),
     )
     is_open = models.BooleanField(_("open for signature"), default=True)
+    renewal_months = models.PositiveSmallIntegerField(
+        _("a signature holds for (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("Renewal is due this many months after signing or the last renewal."),
+    )
+    renewal_window_days = models.PositiveSmallIntegerField(
+        _("renewal opens (days before it is due)"),
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text=_("Staff can renew only from this many days before the due date onwards."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CompactQuerySet.as_manager()
@@ -149,12 +188,34 @@ class Compact(models.Model):
         verbose_name = _("compact")
         verbose_name_plural = _("compacts")
         ordering = ["introduced_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(renewal_months__gte=1) & Q(renewal_window_days__gte=1),
+                name="compact_renewal_terms_positive",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("compacts:compact_detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        # A window as long as the period would let a city renew the day after renewing.
+        months, window = self.renewal_months, self.renewal_window_days
+        if months and window and window >= months * 28:
+            raise ValidationError(
+                {
+                    "renewal_window_days": _(
+                        "The renewal window must be shorter than the time a signature holds."
+                    )
+                }
+            )
+
+    @property
+    def renewal_terms(self) -> RenewalTerms:
+        return RenewalTerms(months=self.renewal_months, window_days=self.renewal_window_days)
 
 
 class Commitment(models.Model):
@@ -295,12 +356,107 @@ class Signature(models.Model):
         return self.withdrawn_on is None
 
     @property
+    def last_affirmed_on(self) -> datetime.date:
+        """The day the current term began: the last renewal, else the signing."""
+        return self.renewed_on or self.signed_on
+
+    def renewal(self, today: datetime.date | None = None):
+        """Where this signature stands in its compact's renewal cycle (reads ``compact``)."""
+        return self.compact.renewal_terms.status(self.last_affirmed_on, today)
+
+    @property
     def signatory_line(self) -> str:
         return _("Mayor %(name)s, %(city)s, %(state)s") % {
             "name": self.mayor_name,
             "city": self.city.name,
             "state": self.city.state,
         }
+
+
+class JoinStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved: the city was added")
+    REFUSED = "refused", _("Refused")
+
+
+class CityJoinRequestQuerySet(models.QuerySet["CityJoinRequest"]):
+    def pending(self) -> "CityJoinRequestQuerySet":
+        return self.filter(status=JoinStatus.PENDING)
+
+
+class CityJoinRequest(models.Model):
+    """A person who works for a city not yet in the registry asks for it to be added.
+
+    An administrator decides it in the admin. Approving adds the city to the registry as
+    not yet a Compassionate USA partner (``partner_since`` empty: partnership is a separate,
+    later decision) and files the person's request to act for it, which is then decided
+    like any other staff request.
+    """
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="city_join_requests",
+        verbose_name=_("requested by"),
+    )
+    city_name = models.CharField(_("city name"), max_length=120)
+    state = models.CharField(_("state"), max_length=2, choices=STATE_CHOICES)
+    role = models.CharField(_("role"), max_length=20, choices=StaffRole.choices)
+    job_title = models.CharField(_("job title"), max_length=150)
+    work_phone = models.CharField(_("work phone"), max_length=40, validators=[validate_work_phone])
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+    time_zone = models.CharField(
+        _("the city's time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_("Set by the administrator before approving, e.g. America/Chicago."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=JoinStatus.choices, default=JoinStatus.PENDING
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    city = models.ForeignKey(
+        City,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("city added"),
+    )
+
+    objects = CityJoinRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("request to add a city")
+        verbose_name_plural = _("requests to add a city")
+        ordering = ["-requested_at"]
+        constraints = [
+            # One open request per person and city; a refused person may ask again.
+            models.UniqueConstraint(
+                "requested_by",
+                Lower("city_name"),
+                "state",
+                condition=Q(status="pending"),
+                name="cityjoinrequest_one_pending_per_city",
+            ),
+            models.CheckConstraint(
+                condition=Q(city__isnull=True) | Q(status="approved"),
+                name="cityjoinrequest_city_only_when_approved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city_name}, {self.state} ({self.get_status_display()})"
 
 
 class AuditAction(models.TextChoices):
@@ -311,6 +467,9 @@ class AuditAction(models.TextChoices):
     APPROVE = "approve", _("Approved staff")
     REJECT = "reject", _("Rejected staff")
     REVOKE = "revoke", _("Revoked staff")
+    JOIN_REQUEST = "join_request", _("Asked for a city to join")
+    JOIN_APPROVE = "join_approve", _("Added a city that asked to join")
+    JOIN_REFUSE = "join_refuse", _("Refused a city that asked to join")
 
 
 class AuditEvent(models.Model):
@@ -332,6 +491,9 @@ class AuditEvent(models.Model):
     )
     staff = models.ForeignKey(
         CityStaff, on_delete=models.PROTECT, null=True, related_name="audit_events"
+    )
+    join_request = models.ForeignKey(
+        "CityJoinRequest", on_delete=models.PROTECT, null=True, related_name="audit_events"
     )
     ip_address = models.GenericIPAddressField(_("from IP address"), null=True)
     detail = models.TextField(_("detail"), blank=True)

@@ -12,15 +12,21 @@ Rules (checked on the server for every sign, renew and withdraw):
   city's own approved staff, so that every signature names a person who speaks for the city.
 - Deciding staff requests (approve / reject / revoke) is for admin users with the
   ``compacts.change_citystaff`` permission (superusers have it), never for city staff.
+- Asking for a city to join the registry, like asking for staff access, needs a verified
+  email. Deciding such a request adds a city and files a staff request, so it is for admin
+  users with ``compacts.change_cityjoinrequest``, ``compacts.add_city`` and
+  ``compacts.change_citystaff``.
 """
+
+from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists
+from django.db.models import Exists, OuterRef
 
-from .models import City, CityQuerySet, StaffStatus
+from .models import City, CityQuerySet, CityStaff, StaffStatus
 
 
 def has_verified_email(user) -> bool:
@@ -69,3 +75,61 @@ def can_decide_staff(user) -> bool:
         and user.is_staff
         and user.has_perm("compacts.change_citystaff")
     )
+
+
+def can_decide_join_requests(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perms(
+            [
+                "compacts.change_cityjoinrequest",
+                "compacts.add_city",
+                "compacts.change_citystaff",
+            ]
+        )
+    )
+
+
+@dataclass(frozen=True)
+class StaffStanding:
+    """What a person is to one city, for pages that adapt to who is looking."""
+
+    request: CityStaff | None  # their staff request for the city, whatever its status
+    can_act: bool  # may sign, renew and withdraw for it right now
+
+    @property
+    def is_pending(self) -> bool:
+        return self.request is not None and self.request.status == StaffStatus.PENDING
+
+    @property
+    def is_approved(self) -> bool:
+        return self.request is not None and self.request.status == StaffStatus.APPROVED
+
+    @property
+    def may_ask(self) -> bool:
+        """No request, or one that was rejected or revoked: asking (again) is allowed."""
+        return not (self.is_pending or self.is_approved)
+
+
+NO_STANDING = StaffStanding(request=None, can_act=False)
+
+
+def staff_standing(user, city: City) -> StaffStanding:
+    """``user``'s request for ``city`` and whether they may act for it, in one query.
+
+    ``can_act`` is the same rule as ``cities_for_staff``, evaluated as a subquery, so an
+    approved person whose email is no longer verified (or who lacks a required second
+    factor) is shown as approved but offered no action.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return NO_STANDING
+    request = (
+        CityStaff.objects.filter(user=user, city=city)
+        .annotate(can_act=Exists(cities_for_staff(user).filter(pk=OuterRef("city_id"))))
+        .first()
+    )
+    if request is None:
+        return NO_STANDING
+    return StaffStanding(request=request, can_act=request.can_act)

@@ -1,33 +1,44 @@
-"""State changes of the compacts app: signing, renewing and withdrawing signatures, and
-requesting and deciding city staff access.
+"""State changes of the compacts app: signing, renewing and withdrawing signatures,
+requesting and deciding city staff access, and asking for a city to join the registry.
 
 Every function checks permissions itself (through compacts.permissions), writes an
 AuditEvent in the same transaction as the change, and logs it to ``compacts.audit``.
-Decisions on staff requests are emailed to the requester once the transaction commits.
+Decisions are emailed to the person who asked once the transaction commits; their links are
+built from ``settings.SITE_URL``, never from the address a request happened to use.
 """
 
 import ipaddress
 import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .models import (
     AuditAction,
     AuditEvent,
     City,
+    CityJoinRequest,
     CityStaff,
     Compact,
+    JoinStatus,
     Signature,
     StaffRole,
     StaffStatus,
 )
-from .permissions import can_act_for_city, can_decide_staff, has_verified_email
+from .permissions import (
+    can_act_for_city,
+    can_decide_join_requests,
+    can_decide_staff,
+    has_verified_email,
+)
+from .phones import validate_work_phone
 
 audit_log = logging.getLogger("compacts.audit")
 
@@ -56,6 +67,42 @@ class StaffDecisionError(CompactsError):
     pass
 
 
+class RenewalNotOpen(CompactsError):
+    pass
+
+
+class CityAlreadyListed(CompactsError):
+    """The registry already has this city; ``city`` says which, so a page can link to it."""
+
+    def __init__(self, message: str, city: City) -> None:
+        super().__init__(message)
+        self.city = city
+
+
+class JoinRequestError(CompactsError):
+    pass
+
+
+def site_url(path: str) -> str:
+    """An absolute address on this site, for emails: SITE_URL followed by ``path``."""
+    return f"{settings.SITE_URL}{path}"
+
+
+def _send(template: str, context: dict, to: str) -> None:
+    subject = render_to_string(f"{template}_subject.txt", context).strip()
+    body = render_to_string(f"{template}.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+
+
+def _checked_phone(work_phone: str, error_class: type[CompactsError]) -> str:
+    work_phone = " ".join(work_phone.split())
+    try:
+        validate_work_phone(work_phone)
+    except ValidationError as error:
+        raise error_class(" ".join(error.messages)) from error
+    return work_phone
+
+
 def _clean_ip(ip: str | None) -> str | None:
     """Keep a real IP address for the audit log; drop anything else (e.g. "unknown")."""
     if not ip:
@@ -70,11 +117,12 @@ def _audit(
     *,
     actor,
     action: str,
-    city: City,
+    city: City | None,
     ip: str | None,
     compact: Compact | None = None,
     signature: Signature | None = None,
     staff: CityStaff | None = None,
+    join_request: CityJoinRequest | None = None,
     detail: str = "",
 ) -> AuditEvent:
     event = AuditEvent.objects.create(
@@ -84,17 +132,19 @@ def _audit(
         compact=compact,
         signature=signature,
         staff=staff,
+        join_request=join_request,
         ip_address=_clean_ip(ip),
         detail=detail,
     )
     audit_log.info(
-        "%s by user=%s city=%s compact=%s signature=%s staff=%s ip=%s",
+        "%s by user=%s city=%s compact=%s signature=%s staff=%s join_request=%s ip=%s",
         action,
         getattr(actor, "pk", None),
-        city.pk,
+        getattr(city, "pk", None),
         getattr(compact, "pk", None),
         getattr(signature, "pk", None),
         getattr(staff, "pk", None),
+        getattr(join_request, "pk", None),
         event.ip_address,
     )
     return event
@@ -169,13 +219,27 @@ def _active_signature(compact: Compact, city: City) -> Signature:
 
 
 def signature_renew(*, actor, compact: Compact, city: City, ip: str | None = None) -> Signature:
+    """Renew ``city``'s signature, only inside its compact's renewal window (see renewal.py).
+
+    The row is locked first, so two staff confirming at once renew once: the second finds
+    the new term's window closed."""
     if not can_act_for_city(actor, city):
         raise PermissionDenied
     if not compact.is_open:
         raise CompactClosed(_("This compact is closed; its signatures can no longer be renewed."))
     with transaction.atomic():
         signature = _active_signature(compact, city)
-        signature.renewed_on = timezone.localdate()
+        today = timezone.localdate()
+        renewal = signature.renewal(today)
+        if not renewal.can_renew:
+            raise RenewalNotOpen(
+                _("It is too early to renew: renewal opens on %(opens)s and is due on %(due)s.")
+                % {
+                    "opens": formats.date_format(renewal.opens_on, "DATE_FORMAT"),
+                    "due": formats.date_format(renewal.due_on, "DATE_FORMAT"),
+                }
+            )
+        signature.renewed_on = today
         signature.save(update_fields=["renewed_on"])
         _audit(
             actor=actor,
@@ -231,6 +295,7 @@ def staff_request(
         raise PermissionDenied
     if role not in StaffRole.values:
         raise StaffRequestError(_("Choose a role."))
+    work_phone = _checked_phone(work_phone, StaffRequestError)
     with transaction.atomic():
         staff = CityStaff.objects.select_for_update().filter(user=actor, city=city).first()
         if staff and staff.status == StaffStatus.PENDING:
@@ -297,10 +362,13 @@ def _staff_decide(*, actor, staff: CityStaff, action: str, ip: str | None) -> Ci
 
 
 def _email_decision(staff: CityStaff, template: str) -> None:
-    context = {"staff": staff, "city": staff.city, "user": staff.user}
-    subject = render_to_string(f"{template}_subject.txt", context).strip()
-    body = render_to_string(f"{template}.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [staff.user.email])
+    context = {
+        "staff": staff,
+        "city": staff.city,
+        "user": staff.user,
+        "city_url": site_url(staff.city.get_absolute_url()),
+    }
+    _send(template, context, staff.user.email)
 
 
 def staff_approve(*, actor, staff: CityStaff, ip: str | None = None) -> CityStaff:
@@ -313,3 +381,191 @@ def staff_reject(*, actor, staff: CityStaff, ip: str | None = None) -> CityStaff
 
 def staff_revoke(*, actor, staff: CityStaff, ip: str | None = None) -> CityStaff:
     return _staff_decide(actor=actor, staff=staff, action=AuditAction.REVOKE, ip=ip)
+
+
+# Cities asking to join --------------------------------------------------------------------
+
+
+def _listed_city(name: str, state: str) -> City | None:
+    return City.objects.filter(name__iexact=name, state=state).first()
+
+
+def city_join_request(
+    *,
+    actor,
+    city_name: str,
+    state: str,
+    role: str,
+    job_title: str,
+    work_phone: str,
+    message: str = "",
+    ip: str | None = None,
+) -> CityJoinRequest:
+    """Ask for a city that is not in the registry to be added. One open request per person
+    and city; a city already listed is refused with CityAlreadyListed (ask for staff access
+    from its page instead)."""
+    if not has_verified_email(actor):
+        raise PermissionDenied
+    city_name = " ".join(city_name.split())
+    if not city_name:
+        raise JoinRequestError(_("Enter the city's name."))
+    if role not in StaffRole.values:
+        raise JoinRequestError(_("Choose a role."))
+    work_phone = _checked_phone(work_phone, JoinRequestError)
+    listed = _listed_city(city_name, state)
+    if listed is not None:
+        raise CityAlreadyListed(
+            _("%(city)s is already in the registry: ask for staff access from its page.")
+            % {"city": str(listed)},
+            city=listed,
+        )
+    duplicate = _("You have already asked for this city to be added; we will email you.")
+    if (
+        CityJoinRequest.objects.pending()
+        .filter(requested_by=actor, city_name__iexact=city_name, state=state)
+        .exists()
+    ):
+        raise JoinRequestError(duplicate)
+    try:
+        with transaction.atomic():
+            join_request = CityJoinRequest.objects.create(
+                requested_by=actor,
+                city_name=city_name,
+                state=state,
+                role=role,
+                job_title=job_title.strip(),
+                work_phone=work_phone,
+                message=message.strip(),
+            )
+            _audit(
+                actor=actor,
+                action=AuditAction.JOIN_REQUEST,
+                city=None,
+                join_request=join_request,
+                ip=ip,
+                detail=f"{city_name}, {state}",
+            )
+    except IntegrityError as exc:  # the same request sent twice at once
+        raise JoinRequestError(duplicate) from exc
+    return join_request
+
+
+def _unused_city_slug(name: str, state: str) -> str:
+    base = slugify(f"{name}-{state}")[:130] or "city"
+    slug, number = base, 1
+    while City.objects.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def _locked_pending_join(join_request: CityJoinRequest) -> CityJoinRequest:
+    join_request = (
+        CityJoinRequest.objects.select_for_update()
+        .select_related("requested_by")
+        .get(pk=join_request.pk)
+    )
+    if join_request.status != JoinStatus.PENDING:
+        raise JoinRequestError(
+            _("This request is already decided (%(status)s).")
+            % {"status": join_request.get_status_display().lower()}
+        )
+    return join_request
+
+
+def city_join_approve(
+    *, actor, join_request: CityJoinRequest, ip: str | None = None
+) -> CityJoinRequest:
+    """Add the city (not yet a partner) and file the requester's staff request for it,
+    pending like any other: approving a city is not approving a person."""
+    if not can_decide_join_requests(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        join_request = _locked_pending_join(join_request)
+        if not join_request.time_zone:
+            raise JoinRequestError(
+                _("Set the city's time zone on the request before approving it.")
+            )
+        listed = _listed_city(join_request.city_name, join_request.state)
+        if listed is not None:
+            raise JoinRequestError(
+                _("%(city)s is already in the registry; refuse this request instead.")
+                % {"city": str(listed)}
+            )
+        city = City.objects.create(
+            name=join_request.city_name,
+            state=join_request.state,
+            slug=_unused_city_slug(join_request.city_name, join_request.state),
+            time_zone=join_request.time_zone,
+        )
+        join_request.status = JoinStatus.APPROVED
+        join_request.city = city
+        join_request.decided_by = actor
+        join_request.decided_at = timezone.now()
+        join_request.save(update_fields=["status", "city", "decided_by", "decided_at"])
+        _audit(
+            actor=actor,
+            action=AuditAction.JOIN_APPROVE,
+            city=city,
+            join_request=join_request,
+            ip=ip,
+        )
+        requester = join_request.requested_by
+        staff = CityStaff.objects.create(
+            user=requester,
+            city=city,
+            role=join_request.role,
+            job_title=join_request.job_title,
+            work_phone=join_request.work_phone,
+            requested_at=join_request.requested_at,
+        )
+        # The person asked for this in their join request; the admin only filed it.
+        _audit(
+            actor=requester,
+            action=AuditAction.REQUEST,
+            city=city,
+            staff=staff,
+            join_request=join_request,
+            ip=None,
+            detail="filed when the city was added",
+        )
+        context = {
+            "join_request": join_request,
+            "city": city,
+            "city_url": site_url(city.get_absolute_url()),
+        }
+        transaction.on_commit(
+            lambda: _send("compacts/email/city_join_approved", context, requester.email),
+            robust=True,
+        )
+    return join_request
+
+
+def city_join_refuse(
+    *, actor, join_request: CityJoinRequest, ip: str | None = None
+) -> CityJoinRequest:
+    if not can_decide_join_requests(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        join_request = _locked_pending_join(join_request)
+        join_request.status = JoinStatus.REFUSED
+        join_request.decided_by = actor
+        join_request.decided_at = timezone.now()
+        join_request.save(update_fields=["status", "decided_by", "decided_at"])
+        _audit(
+            actor=actor,
+            action=AuditAction.JOIN_REFUSE,
+            city=None,
+            join_request=join_request,
+            ip=ip,
+        )
+        context = {
+            "join_request": join_request,
+            "registry_url": site_url(reverse("compacts:city_list")),
+        }
+        requester = join_request.requested_by
+        transaction.on_commit(
+            lambda: _send("compacts/email/city_join_refused", context, requester.email),
+            robust=True,
+        )
+    return join_request

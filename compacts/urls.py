@@ -13,6 +13,8 @@ urlpatterns = [
     path("compacts/<slug:slug>/renew/", views.renew, name="renew"),
     path("compacts/<slug:slug>/withdraw/", views.withdraw, name="withdraw"),
     path("cities/", views.city_list, name="city_list"),
+    # Before cities/<slug>/: a city's slug always ends in its state, never "ask-to-join".
+    path("cities/ask-to-join/", views.city_join_request, name="city_join_request"),
     path("cities/<slug:slug>/", views.city_detail, name="city_detail"),
     path("cities/<slug:slug>/request-access/", views.staff_request, name="staff_request"),
 ]

@@ -5,20 +5,26 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from compassion_portal.ratelimit import client_ip, rate_limit
 
 from . import services
 from .exports import SIGNATURE_CSV_HEADER, csv_response, signature_csv_rows
 from .filters import CityFilter, SignatoryFilter
-from .forms import SignatureForm, StaffRequestForm, WithdrawForm
+from .forms import CityJoinRequestForm, SignatureForm, StaffRequestForm, WithdrawForm
 from .models import City, Compact, Signature
-from .permissions import cities_for_staff, get_city_for_staff, has_verified_email
+from .permissions import (
+    cities_for_staff,
+    get_city_for_staff,
+    has_verified_email,
+    staff_standing,
+)
 
 SIGNATORIES_PER_PAGE = 50
 CITIES_PER_PAGE = 25
@@ -87,7 +93,8 @@ def _csv_query(request: HttpRequest) -> str:
 
 
 def _my_cities_with_signatures(request: HttpRequest, compact: Compact) -> list[dict]:
-    """For approved staff: each of their cities with its active signature, if any."""
+    """For approved staff: each of their cities with its active signature, if any, and
+    where that signature stands in the renewal cycle."""
     if not request.user.is_authenticated:
         return []
     cities = list(cities_for_staff(request.user))
@@ -97,7 +104,15 @@ def _my_cities_with_signatures(request: HttpRequest, compact: Compact) -> list[d
         signature.city_id: signature
         for signature in Signature.objects.active().filter(compact=compact, city__in=cities)
     }
-    return [{"city": city, "signature": active.get(city.pk)} for city in cities]
+    today = timezone.localdate()
+    rows = []
+    for city in cities:
+        signature = active.get(city.pk)
+        if signature is not None:
+            signature.compact = compact  # the same row: no query to read its renewal terms
+        renewal = signature.renewal(today) if signature else None
+        rows.append({"city": city, "signature": signature, "renewal": renewal})
+    return rows
 
 
 @require_safe
@@ -181,24 +196,52 @@ def signed(request: HttpRequest, slug: str, city_slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limit("compacts.sign", key="user")
 def renew(request: HttpRequest, slug: str) -> HttpResponse:
+    """A confirmation page that says what renewing means and when it will next be due;
+    renewing is its POST. Outside the renewal window the page says when it opens."""
     compact = get_object_or_404(Compact, slug=slug)
-    city = get_city_for_staff(request.user, request.POST.get("city"))
-    try:
-        services.signature_renew(
-            actor=request.user, compact=compact, city=city, ip=client_ip(request)
-        )
-    except services.CompactsError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
-            _("%(city)s renewed its signature of %(compact)s.")
-            % {"city": city.name, "compact": compact.title},
-        )
-    return HttpResponseRedirect(reverse("compacts:compact_detail", args=[compact.slug]))
+    data = request.POST if request.method == "POST" else request.GET
+    city = get_city_for_staff(request.user, data.get("city"))
+    signature = Signature.objects.active().filter(compact=compact, city=city).first()
+    if signature is None:
+        messages.error(request, _("Your city has no active signature of this compact."))
+        return redirect("compacts:compact_detail", slug=compact.slug)
+    signature.compact = compact
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            renewed = services.signature_renew(
+                actor=request.user, compact=compact, city=city, ip=client_ip(request)
+            )
+        except services.CompactsError as refusal:
+            error, status = str(refusal), 409
+            signature.refresh_from_db()  # another staffer may have renewed meanwhile
+        else:
+            messages.success(
+                request,
+                _("%(city)s renewed its signature of %(compact)s; it is next due on %(due)s.")
+                % {
+                    "city": city.name,
+                    "compact": compact.title,
+                    "due": formats.date_format(renewed.renewal().due_on, "DATE_FORMAT"),
+                },
+            )
+            return redirect(city)
+    return render(
+        request,
+        "compacts/renew.html",
+        {
+            "compact": compact,
+            "city": city,
+            "signature": signature,
+            "renewal": signature.renewal(),
+            "next_due_on": compact.renewal_terms.next_due_if_renewed(),
+            "error": error,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -264,12 +307,43 @@ def city_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
     city = get_object_or_404(City, slug=slug)
-    signatures = city.signatures.select_related("compact").order_by("-signed_on")
+    today = timezone.localdate()
+    signatures = list(city.signatures.select_related("compact").order_by("-signed_on"))
+    standing = staff_standing(request.user, city)
     return render(
         request,
         "compacts/city_detail.html",
-        {"city": city, "signatures": signatures},
+        {
+            "city": city,
+            "signature_rows": [
+                {
+                    "signature": signature,
+                    "renewal": signature.renewal(today) if signature.is_active else None,
+                }
+                for signature in signatures
+            ],
+            "standing": standing,
+            "staff_actions": _staff_actions(city, signatures, today) if standing.can_act else [],
+            "signing_requires_mfa": settings.SIGNING_REQUIRES_MFA,
+        },
     )
+
+
+def _staff_actions(city: City, signatures: list[Signature], today) -> list[dict]:
+    """Each compact approved staff can act on from the city page: every open compact, and
+    any closed one the city still has an active signature of (it can be withdrawn)."""
+    active = {signature.compact_id: signature for signature in signatures if signature.is_active}
+    compacts = Compact.objects.filter(Q(is_open=True) | Q(pk__in=list(active))).in_published_order()
+    rows = []
+    for compact in compacts:
+        signature = active.get(compact.pk)
+        renewal = signature.renewal(today) if signature else None
+        rows.append({"compact": compact, "signature": signature, "renewal": renewal})
+    return rows
+
+
+def _verify_email_first(request: HttpRequest, city: City | None) -> HttpResponse:
+    return render(request, "compacts/verify_email_first.html", {"city": city}, status=403)
 
 
 @login_required
@@ -278,7 +352,16 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def staff_request(request: HttpRequest, slug: str) -> HttpResponse:
     city = get_object_or_404(City, slug=slug)
     if not has_verified_email(request.user):
-        return render(request, "compacts/verify_email_first.html", {"city": city}, status=403)
+        return _verify_email_first(request, city)
+    standing = staff_standing(request.user, city)
+    if not standing.may_ask:
+        # Said before the form is filled in, not after: they are approved or waiting.
+        return render(
+            request,
+            "compacts/staff_request_exists.html",
+            {"city": city, "standing": standing},
+            status=409 if request.method == "POST" else 200,
+        )
     form = StaffRequestForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -297,4 +380,48 @@ def staff_request(request: HttpRequest, slug: str) -> HttpResponse:
                 % {"city": city.name},
             )
             return redirect(city)
-    return render(request, "compacts/staff_request.html", {"city": city, "form": form})
+    return render(
+        request,
+        "compacts/staff_request.html",
+        {"city": city, "form": form, "standing": standing},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+# Shares the staff-request limit: both ask an administrator to check a person's role.
+@rate_limit("compacts.staff_request", key="user")
+def city_join_request(request: HttpRequest) -> HttpResponse:
+    """ "My city is not listed": a city's staff ask for it to be added to the registry."""
+    if not has_verified_email(request.user):
+        return _verify_email_first(request, None)
+    form = CityJoinRequestForm(request.POST if request.method == "POST" else None)
+    listed_city, status = None, 200
+    if form.is_valid():
+        try:
+            services.city_join_request(
+                actor=request.user, ip=client_ip(request), **form.cleaned_data
+            )
+        except services.CityAlreadyListed as error:
+            listed_city, status = error.city, 409
+        except services.CompactsError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Thank you. An administrator will check that %(city)s, %(state)s, wants "
+                    "to join and email you; your request is listed on your account page."
+                )
+                % {"city": form.cleaned_data["city_name"], "state": form.cleaned_data["state"]},
+            )
+            return redirect("account_profile")
+    if form.errors:
+        status = 400
+    return render(
+        request,
+        "compacts/city_join_request.html",
+        {"form": form, "listed_city": listed_city},
+        status=status,
+    )

@@ -259,6 +259,16 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Compassion Portal <noreply@localhost>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
+# The site's public address, for the links in emails (staff decisions, cities asking to
+# join). Never the Host a request came in on: a decision made in the admin behind a proxy
+# would otherwise send people to an internal address such as 127.0.0.1:8000.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/") or "http://localhost:8000"
+_site_scheme, _site_separator, _site_host = SITE_URL.partition("://")
+if _site_scheme not in ("http", "https") or not _site_host or "/" in _site_host:
+    raise ImproperlyConfigured(
+        f"SITE_URL must be a scheme and host such as https://portal.example.org; got {SITE_URL!r}"
+    )
+
 # Languages: English now, Spanish next; every string is marked for translation.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]

@@ -58,7 +58,7 @@ class CityStaffFactory(factory.django.DjangoModelFactory):
     city = factory.SubFactory(CityFactory)
     role = StaffRole.STAFF
     job_title = "Policy adviser"
-    work_phone = "555-0100"
+    work_phone = "(512) 555-0100"
     status = StaffStatus.APPROVED
 
 

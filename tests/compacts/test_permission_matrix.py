@@ -1,17 +1,33 @@
-"""Every cell of who may do what: 8 kinds of person x sign, renew, withdraw, approve.
+"""Every cell of who may do what: 10 kinds of person x 9 actions.
 
-"unverified" is an approved staff member of the city whose email is not verified (so the
-verification check itself is what refuses them). "admin" is a superuser with no staff role:
-admins decide staff requests in the admin, but only a city's own staff sign for it.
+"signed_in_unverified" is a person with no request whose email is not verified; "verified"
+one whose email is, with no request. "unverified" is an approved staff member of the city
+whose email is not verified (so the verification check itself is what refuses them).
+"admin" is a superuser with no staff role: admins decide staff requests and cities asking to
+join in the admin, but only a city's own staff sign for it.
+
+The actions: sign, renew (the POST from the confirmation page), withdraw, approve (a staff
+request, in the admin), renew_page (GET the renewal confirmation page), request_access
+(POST a staff request for the city), join_city (POST "my city is not listed"), approve_join
+(add a city that asked, in the admin) and city_page (what the city page offers them).
 """
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from compacts import services
-from compacts.models import AuditEvent, CityStaff, Signature, StaffStatus
+from compacts.models import (
+    AuditEvent,
+    City,
+    CityJoinRequest,
+    CityStaff,
+    JoinStatus,
+    Signature,
+    StaffStatus,
+)
 from tests.factories import AdminFactory, UserFactory
 
 from .factories import CityFactory, CityStaffFactory, SignatureFactory
@@ -20,6 +36,8 @@ pytestmark = pytest.mark.django_db
 
 ROLES = [
     "anonymous",
+    "signed_in_unverified",
+    "verified",
     "unverified",
     "pending",
     "rejected",
@@ -30,23 +48,47 @@ ROLES = [
 ]
 
 # What each role gets for each action: "login" (sent to sign in), "forbidden" (403),
-# "form_error" (200, the form refuses), "admin_login" (the admin sends them to its login),
-# "ok" (done).
+# "form_error" (200, the form refuses), "conflict" (409: already asked or approved),
+# "admin_login" (the admin sends them to its login), "ok" (done; for renew_page, the
+# confirmation form is shown). On the city page: "actions" (sign / renew / withdraw links),
+# "request" (the "Request staff access" button), "status" (their request's standing, neither).
 ACTIONS = ("sign", "renew", "withdraw", "approve")
 # fmt: off
 TABLE = {
-    #                       sign          renew        withdraw     approve
-    "anonymous":           ("login",      "login",     "login",     "admin_login"),
-    "unverified":          ("forbidden",  "forbidden", "forbidden", "admin_login"),
-    "pending":             ("forbidden",  "forbidden", "forbidden", "admin_login"),
-    "rejected":            ("forbidden",  "forbidden", "forbidden", "admin_login"),
-    "revoked":             ("forbidden",  "forbidden", "forbidden", "admin_login"),
-    "approved_other_city": ("form_error", "forbidden", "forbidden", "admin_login"),
-    "approved_this_city":  ("ok",         "ok",        "ok",        "admin_login"),
-    "admin":               ("forbidden",  "forbidden", "forbidden", "ok"),
+    #                        sign          renew        withdraw     approve
+    "anonymous":            ("login",      "login",     "login",     "admin_login"),
+    "signed_in_unverified": ("forbidden",  "forbidden", "forbidden", "admin_login"),
+    "verified":             ("forbidden",  "forbidden", "forbidden", "admin_login"),
+    "unverified":           ("forbidden",  "forbidden", "forbidden", "admin_login"),
+    "pending":              ("forbidden",  "forbidden", "forbidden", "admin_login"),
+    "rejected":             ("forbidden",  "forbidden", "forbidden", "admin_login"),
+    "revoked":              ("forbidden",  "forbidden", "forbidden", "admin_login"),
+    "approved_other_city":  ("form_error", "forbidden", "forbidden", "admin_login"),
+    "approved_this_city":   ("ok",         "ok",        "ok",        "admin_login"),
+    "admin":                ("forbidden",  "forbidden", "forbidden", "ok"),
+}
+CITY_ACTIONS = ("renew_page", "request_access", "join_city", "approve_join", "city_page")
+CITY_TABLE = {
+    #                        renew_page   request_access join_city    approve_join   city_page
+    "anonymous":            ("login",     "login",       "login",     "admin_login", "request"),
+    "signed_in_unverified": ("forbidden", "forbidden",   "forbidden", "admin_login", "request"),
+    "verified":             ("forbidden", "ok",          "ok",        "admin_login", "request"),
+    "unverified":           ("forbidden", "forbidden",   "forbidden", "admin_login", "status"),
+    "pending":              ("forbidden", "conflict",    "ok",        "admin_login", "status"),
+    "rejected":             ("forbidden", "ok",          "ok",        "admin_login", "request"),
+    "revoked":              ("forbidden", "ok",          "ok",        "admin_login", "request"),
+    "approved_other_city":  ("forbidden", "ok",          "ok",        "admin_login", "request"),
+    "approved_this_city":   ("ok",        "conflict",    "ok",        "admin_login", "actions"),
+    "admin":                ("forbidden", "ok",          "ok",        "ok",          "request"),
 }
 # fmt: on
-EXPECTED = {role: dict(zip(ACTIONS, row, strict=True)) for role, row in TABLE.items()}
+EXPECTED = {
+    role: dict(zip(ACTIONS + CITY_ACTIONS, TABLE[role] + CITY_TABLE[role], strict=True))
+    for role in ROLES
+}
+
+# Signed eleven months ago: inside the default renewal window, so renewing is allowed.
+RENEWABLE = {"signed_on": timezone.localdate() - timezone.timedelta(days=330)}
 
 
 def _person(role: str, city, other_city):
@@ -54,6 +96,10 @@ def _person(role: str, city, other_city):
         return None
     if role == "admin":
         return AdminFactory()
+    if role == "signed_in_unverified":
+        return UserFactory(verified=False)
+    if role == "verified":
+        return UserFactory()
     if role == "unverified":
         user = UserFactory()
         CityStaffFactory(user=user, city=city, status=StaffStatus.APPROVED)
@@ -96,6 +142,8 @@ def _assert_outcome(response, outcome, *, done: bool, login_url: str = "/account
     elif outcome == "form_error":
         assert response.status_code == 200
         assert response.context["form"].errors
+    elif outcome == "conflict":
+        assert response.status_code == 409
     else:  # pragma: no cover - a typo in EXPECTED
         pytest.fail(f"unknown outcome {outcome}")
 
@@ -116,7 +164,7 @@ def test_sign(client, role, cities, compact):
 @pytest.mark.parametrize("role", ROLES)
 def test_renew(client, role, cities, compact):
     city, _other = cities
-    signature = SignatureFactory(compact=compact, city=city)
+    signature = SignatureFactory(compact=compact, city=city, **RENEWABLE)
     client, _user = _client(client, role, cities)
     response = client.post(reverse("compacts:renew", args=[compact.slug]), {"city": city.pk})
     signature.refresh_from_db()
@@ -159,6 +207,99 @@ def test_approve(client, role, cities):
         assert CityStaff.objects.get(pk=request.pk).status == StaffStatus.PENDING
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_renew_page(client, role, cities, compact):
+    city, _other = cities
+    signature = SignatureFactory(compact=compact, city=city, **RENEWABLE)
+    client, _user = _client(client, role, cities)
+    response = client.get(reverse("compacts:renew", args=[compact.slug]), {"city": city.pk})
+    outcome = EXPECTED[role]["renew_page"]
+    if outcome == "ok":
+        assert response.status_code == 200
+        assert 'name="city"' in response.content.decode()
+    else:
+        _assert_outcome(response, outcome, done=False)
+    signature.refresh_from_db()
+    assert signature.renewed_on is None  # only ever the POST renews
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_request_access(client, role, cities):
+    city, _other = cities
+    client, user = _client(client, role, cities)
+    before = set(CityStaff.objects.values_list("pk", "status", "requested_at"))
+    response = client.post(
+        reverse("compacts:staff_request", args=[city.slug]),
+        {"role": "staff", "job_title": "Aide", "work_phone": "(512) 555-0100"},
+    )
+    after = set(CityStaff.objects.values_list("pk", "status", "requested_at"))
+    done = (
+        after != before
+        and CityStaff.objects.filter(user=user, city=city, status=StaffStatus.PENDING).exists()
+    )
+    _assert_outcome(response, EXPECTED[role]["request_access"], done=done)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_join_city(client, role, cities):
+    client, _user = _client(client, role, cities)
+    response = client.post(
+        reverse("compacts:city_join_request"),
+        {
+            "city_name": "Newtown",
+            "state": "IA",
+            "role": "staff",
+            "job_title": "Aide",
+            "work_phone": "(319) 555-0100",
+        },
+    )
+    _assert_outcome(response, EXPECTED[role]["join_city"], done=CityJoinRequest.objects.exists())
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_approve_join(client, role, cities):
+    join = services.city_join_request(
+        actor=UserFactory(),
+        city_name="Newtown",
+        state="IA",
+        role="staff",
+        job_title="Aide",
+        work_phone="(319) 555-0100",
+    )
+    CityJoinRequest.objects.filter(pk=join.pk).update(time_zone="America/Chicago")
+    client, user = _client(client, role, cities)
+    response = client.post(
+        reverse("admin:compacts_cityjoinrequest_changelist"),
+        {"action": "approve_join", "_selected_action": [join.pk]},
+    )
+    join.refresh_from_db()
+    _assert_outcome(
+        response,
+        EXPECTED[role]["approve_join"],
+        done=join.status == JoinStatus.APPROVED,
+        login_url=reverse("admin:login"),
+    )
+    assert City.objects.filter(name="Newtown").exists() is (join.status == JoinStatus.APPROVED)
+    if user is not None and EXPECTED[role]["approve_join"] != "ok":
+        with pytest.raises(PermissionDenied):
+            services.city_join_approve(actor=user, join_request=join)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_city_page(client, role, cities, compact):
+    city, _other = cities
+    client, _user = _client(client, role, cities)
+    response = client.get(city.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    offers = {
+        "actions": reverse("compacts:sign", args=[compact.slug]) in html,
+        "request": reverse("compacts:staff_request", args=[city.slug]) in html,
+    }
+    expected = EXPECTED[role]["city_page"]
+    assert offers == {"actions": expected == "actions", "request": expected == "request"}
+
+
 def test_matrix_covers_every_role_and_action():
-    assert set(EXPECTED) == set(ROLES)
-    assert all(set(row) == set(ACTIONS) for row in EXPECTED.values())
+    assert set(TABLE) == set(CITY_TABLE) == set(ROLES)
+    assert all(set(row) == set(ACTIONS + CITY_ACTIONS) for row in EXPECTED.values())

@@ -1,3 +1,4 @@
+import datetime
 import logging
 
 import pytest
@@ -11,6 +12,9 @@ from tests.factories import AdminFactory, UserFactory
 from .factories import CityStaffFactory, CompactFactory, SignatureFactory
 
 pytestmark = pytest.mark.django_db
+
+DAYS_330 = datetime.timedelta(days=330)
+PHONE = "(512) 555-0101"
 
 
 def _sign(staff, compact, **kwargs):
@@ -79,7 +83,9 @@ def test_signature_create_drops_an_ip_that_is_not_an_address(staff, compact):
 
 
 def test_renew_and_withdraw_then_sign_again(staff, compact):
-    _sign(staff, compact)
+    signed = _sign(staff, compact)
+    # Signed eleven months ago: inside the default window (60 days before 12 months).
+    Signature.objects.filter(pk=signed.pk).update(signed_on=signed.signed_on - DAYS_330)
     renewed = services.signature_renew(actor=staff.user, compact=compact, city=staff.city)
     assert renewed.renewed_on is not None
     withdrawn = services.signature_withdraw(
@@ -122,7 +128,7 @@ def test_renew_refuses_a_closed_compact(staff, compact):
 def test_staff_request_creates_a_pending_request_and_audits(city):
     user = UserFactory()
     staff = services.staff_request(
-        actor=user, city=city, role="mayor", job_title="Mayor", work_phone="555-0101", ip="::1"
+        actor=user, city=city, role="mayor", job_title="Mayor", work_phone=PHONE, ip="::1"
     )
     assert staff.status == StaffStatus.PENDING
     event = AuditEvent.objects.get()
@@ -136,7 +142,7 @@ def test_staff_request_needs_a_verified_email(city):
             city=city,
             role="staff",
             job_title="A",
-            work_phone="1",
+            work_phone=PHONE,
         )
     assert not CityStaff.objects.exists()
 
@@ -146,7 +152,7 @@ def test_staff_request_twice_is_refused(city, status):
     existing = CityStaffFactory(city=city, status=status)
     with pytest.raises(services.StaffRequestError):
         services.staff_request(
-            actor=existing.user, city=city, role="staff", job_title="A", work_phone="1"
+            actor=existing.user, city=city, role="staff", job_title="A", work_phone=PHONE
         )
 
 
@@ -154,7 +160,7 @@ def test_staff_request_twice_is_refused(city, status):
 def test_a_rejected_or_revoked_person_may_ask_again(city, status):
     existing = CityStaffFactory(city=city, status=status, decided_by=AdminFactory())
     staff = services.staff_request(
-        actor=existing.user, city=city, role="staff", job_title="Aide", work_phone="1"
+        actor=existing.user, city=city, role="staff", job_title="Aide", work_phone=PHONE
     )
     assert staff.pk == existing.pk
     assert (staff.status, staff.decided_by, staff.job_title) == (StaffStatus.PENDING, None, "Aide")

@@ -131,7 +131,7 @@ def test_city_detail_queries(client, city, django_assert_max_num_queries):
         SignatureFactory(compact=compact, city=city)
     with django_assert_max_num_queries(4):
         response = client.get(city.get_absolute_url())
-    assert len(response.context["signatures"]) == 20
+    assert len(response.context["signature_rows"]) == 20
 
 
 def test_city_detail_unknown_slug_is_404(client):
@@ -149,7 +149,7 @@ def _request_url(city) -> str:
     return reverse("compacts:staff_request", args=[city.slug])
 
 
-REQUEST = {"role": "chief_of_staff", "job_title": "Chief of staff", "work_phone": "555-0199"}
+REQUEST = {"role": "chief_of_staff", "job_title": "Chief of staff", "work_phone": "512-555-0199"}
 
 
 def test_staff_request_happy_path(user_client, user, city):
@@ -166,16 +166,17 @@ def test_staff_request_happy_path(user_client, user, city):
 
 def test_staff_request_form_errors(user_client, city):
     response = user_client.post(_request_url(city), {"role": "king", "job_title": ""})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert set(response.context["form"].errors) == {"role", "job_title", "work_phone"}
     assert not CityStaff.objects.exists()
 
 
-def test_staff_request_twice_is_a_form_error(user_client, user, city):
+def test_staff_request_twice_is_refused_with_the_requests_status(user_client, user, city):
     CityStaffFactory(user=user, city=city, status=StaffStatus.PENDING)
     response = user_client.post(_request_url(city), REQUEST)
-    assert response.status_code == 200
-    assert "already asked" in response.content.decode()
+    assert response.status_code == 409
+    assert "is pending" in response.content.decode()
+    assert CityStaff.objects.count() == 1
 
 
 def test_staff_request_anonymous(client, city):
@@ -199,6 +200,6 @@ def test_staff_request_wrong_method_and_unknown_city(user_client, city):
 
 def test_staff_request_is_rate_limited(user_client, city, settings):
     settings.PORTAL_RATE_LIMITS = {**settings.PORTAL_RATE_LIMITS, "compacts.staff_request": (1, 60)}
-    assert user_client.post(_request_url(city), {}).status_code == 200
+    assert user_client.post(_request_url(city), {}).status_code == 400
     assert user_client.post(_request_url(city), REQUEST).status_code == 429
     assert not CityStaff.objects.exists()

@@ -1,6 +1,9 @@
+import datetime
+
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
+from django.utils import formats, timezone
 
 from compacts.models import AuditEvent, Signature, StaffStatus
 from tests.factories import UserFactory
@@ -8,6 +11,8 @@ from tests.factories import UserFactory
 from .factories import CityFactory, CityStaffFactory, CompactFactory, SignatureFactory
 
 pytestmark = pytest.mark.django_db
+
+DAYS_330 = datetime.timedelta(days=330)
 
 
 def _sign_url(compact):
@@ -150,35 +155,44 @@ def test_signed_page_is_only_for_the_city_staff(staff_client, compact, city):
 # renew -----------------------------------------------------------------------------------
 
 
-def test_renew_happy_path(staff_client, compact, city):
-    signature = SignatureFactory(compact=compact, city=city)
-    response = staff_client.post(
-        reverse("compacts:renew", args=[compact.slug]), {"city": city.pk}, follow=True
+def _renew_url(compact):
+    return reverse("compacts:renew", args=[compact.slug])
+
+
+def test_renew_confirmation_then_post(staff_client, compact, city):
+    signature = SignatureFactory(
+        compact=compact, city=city, signed_on=timezone.localdate() - DAYS_330
     )
+    page = staff_client.get(_renew_url(compact), {"city": city.pk})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "What renewing means" in html
+    next_due = compact.renewal_terms.next_due_if_renewed()
+    assert formats.date_format(next_due, "DATE_FORMAT") in html
+    signature.refresh_from_db()
+    assert signature.renewed_on is None  # a GET changes nothing
+    response = staff_client.post(_renew_url(compact), {"city": city.pk}, follow=True)
+    assert response.redirect_chain[-1][0] == city.get_absolute_url()
     assert "renewed its signature" in response.content.decode()
     signature.refresh_from_db()
-    assert signature.renewed_on is not None
+    assert signature.renewed_on == timezone.localdate()
     assert AuditEvent.objects.get().action == "renew"
 
 
 def test_renew_without_a_signature_says_so(staff_client, compact, city):
-    response = staff_client.post(
-        reverse("compacts:renew", args=[compact.slug]), {"city": city.pk}, follow=True
-    )
+    response = staff_client.post(_renew_url(compact), {"city": city.pk}, follow=True)
     assert "no active signature" in response.content.decode()
 
 
-def test_renew_needs_a_post(staff_client, compact):
-    assert staff_client.get(reverse("compacts:renew", args=[compact.slug])).status_code == 405
+def test_renew_wrong_method(staff_client, compact):
+    assert staff_client.put(_renew_url(compact)).status_code == 405
 
 
 def test_renew_tampered_city_is_403(staff_client, compact, other_city):
     signature = SignatureFactory(compact=compact, city=other_city)
-    for value in (other_city.pk, "abc", ""):
-        response = staff_client.post(
-            reverse("compacts:renew", args=[compact.slug]), {"city": value}
-        )
-        assert response.status_code == 403
+    for value in (other_city.pk, "abc", "", "²"):
+        assert staff_client.post(_renew_url(compact), {"city": value}).status_code == 403
+        assert staff_client.get(_renew_url(compact), {"city": value}).status_code == 403
     signature.refresh_from_db()
     assert signature.renewed_on is None
 
