@@ -49,6 +49,23 @@ class SearchForm(forms.Form):
         validators=[RegexValidator(r"^\d{3,5}(-\d{4})?$", _("Enter a ZIP code such as 78201."))],
     )
     open_now = forms.BooleanField(label=_("Open now"), required=False)
+    radius = forms.TypedChoiceField(
+        label=_("Distance from the ZIP code"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[
+            ("1", _("Within 1 mile")),
+            ("5", _("Within 5 miles")),
+            ("", _("Within 10 miles")),
+            ("25", _("Within 25 miles")),
+        ],
+    )
+    sort = forms.ChoiceField(
+        label=_("Order, with a ZIP code"),
+        required=False,
+        choices=[("", _("Nearest first")), ("best", _("Best match first"))],
+    )
 
     def __init__(self, data=None, *, reference: Reference) -> None:
         super().__init__(data)
@@ -78,6 +95,8 @@ class SearchForm(forms.Form):
             zip=valid.get("zip") or zip_in_words,
             open_at=now if valid.get("open_now") else None,
             page=page,
+            radius=valid.get("radius") or Criteria.radius,
+            nearest_first=valid.get("sort") != "best",
         )
 
 

@@ -323,6 +323,12 @@ class Location(TimeStamped):
         verbose_name = _("location")
         verbose_name_plural = _("locations")
         ordering = ["name", "pk"]
+        indexes = [
+            # "Near me": the box of latitude and longitude around a place (search.conditions).
+            models.Index(
+                fields=["position_latitude", "position_longitude"], name="location_position"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(

@@ -1,13 +1,26 @@
-"""Conditions of a search other than its words: facets (category, language) and ZIP code.
-Opening hours are in ``directory/hours.py`` (``Service.objects.open_now``)."""
+"""Conditions of a search other than its words: facets (category, language), ZIP code and
+distance. Opening hours are in ``directory/hours.py`` (``Service.objects.open_now``)."""
 
+import math
 from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQueryField
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
-from django.db.models.functions import Cast
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import ASin, Cast, Cos, Power, Radians, Sin, Sqrt
 
 from ..models import Location, Service, ServiceCategory
+from ..places import EARTH_RADIUS_MILES, ZipPlace
 
 # The kinds of facet lexemes in Service.name_vector ("category:12"; see index.py).
 CATEGORY_FACET, LANGUAGE_FACET = "category", "language"
@@ -60,3 +73,49 @@ def in_postal_code(postal_code: str) -> Q:
         service_at_locations__service=OuterRef("pk"), postal_code__startswith=postal_code
     )
     return Q(Exists(locations))
+
+
+# Miles in a degree of latitude (and of longitude at the equator).
+MILES_PER_DEGREE = 69.17
+
+
+def _within(origin: ZipPlace, miles: float):
+    """Public locations within ``miles`` of ``origin``, each with its distance ("miles").
+
+    A box of latitude and longitude around the origin comes first, answered by the
+    (position_latitude, position_longitude) index; the great-circle distance (haversine, the
+    twin of places.miles_between) is worked out only for the locations in the box.
+    Confidential locations never count: a distance would tell where a hidden shelter is."""
+    latitude, longitude = float(origin.latitude), float(origin.longitude)
+    lat_span = miles / MILES_PER_DEGREE
+    lon_span = miles / (MILES_PER_DEGREE * max(math.cos(math.radians(latitude)), 0.01))
+    half_dlat = Radians(F("position_latitude") - latitude) / 2
+    half_dlon = Radians(F("position_longitude") - longitude) / 2
+    a = Power(Sin(half_dlat), 2) + math.cos(math.radians(latitude)) * Cos(
+        Radians("position_latitude")
+    ) * Power(Sin(half_dlon), 2)
+    return (
+        Location.objects.public_addresses()
+        .filter(
+            position_latitude__range=(latitude - lat_span, latitude + lat_span),
+            position_longitude__range=(longitude - lon_span, longitude + lon_span),
+        )
+        .annotate(miles=ExpressionWrapper(2 * EARTH_RADIUS_MILES * ASin(Sqrt(a)), FloatField()))
+        .filter(miles__lte=miles)
+    )
+
+
+def near(origin: ZipPlace, miles: float) -> Q:
+    """Services with a public location within ``miles`` of ``origin``."""
+    return Q(Exists(_within(origin, miles).filter(service_at_locations__service=OuterRef("pk"))))
+
+
+def nearest_miles(origin: ZipPlace, miles: float) -> Subquery:
+    """The distance from ``origin`` to a service's nearest public location within ``miles``."""
+    nearest = (
+        _within(origin, miles)
+        .filter(service_at_locations__service=OuterRef("pk"))
+        .order_by("miles")
+        .values("miles")[:1]
+    )
+    return Subquery(nearest, output_field=FloatField())

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import QuerySet
 
+from .. import places
 from ..models import Service
-from .conditions import in_categories, in_language, in_postal_code
+from .conditions import in_categories, in_language, in_postal_code, near, nearest_miles
 from .reference import Reference
-from .results import in_name_order, ranked_by_text, ranked_by_words
+from .results import Order, in_name_order, ranked_by_text, ranked_by_words
 from .words import Words, understand
 
 
@@ -28,6 +29,9 @@ class Criteria:
     zip: str = ""
     open_at: datetime.datetime | None = None
     page: int = 1
+    # With a ZIP code the directory knows: how far from its centre, and the order.
+    radius: int = 10
+    nearest_first: bool = True
 
     @property
     def is_empty(self) -> bool:
@@ -64,12 +68,20 @@ def services_matching(
         services = services.filter(organization__kind=criteria.kind)
     if criteria.city:
         services = services.filter(organization__city__slug=criteria.city)
-    if criteria.zip:
+    # A ZIP code the package knows is a place: services within the radius of its centre,
+    # with their distance; any other (a part of one) is matched as the start of a ZIP code.
+    origin = places.zip_place(criteria.zip) if criteria.zip else None
+    distance = None
+    if origin is not None:
+        services = services.filter(near(origin, criteria.radius))
+        distance = nearest_miles(origin, criteria.radius)
+    elif criteria.zip:
         services = services.filter(in_postal_code(criteria.zip[:5]))
     if criteria.open_at is not None:
         services = services.open_now(criteria.open_at, reference.time_zones())
+    order = Order(distance, nearest_first=distance is not None and criteria.nearest_first)
     if not variants:
-        return in_name_order(services)
+        return in_name_order(services, order)
     if full_text:
-        return ranked_by_words(services, words)
-    return ranked_by_text(services, words)
+        return ranked_by_words(services, words, order)
+    return ranked_by_text(services, words, order)

@@ -16,8 +16,10 @@ from django.db.models import (
     Case,
     CharField,
     Exists,
+    Expression,
     ExpressionWrapper,
     F,
+    FloatField,
     Func,
     OuterRef,
     Q,
@@ -53,26 +55,59 @@ _EXCLUSION = re.compile(r"(?:^|\s)-\w")
 # Every search's candidates are rows of these columns, read in this order: listings with
 # all the words (``complete``) before those with some of them, which are candidates only
 # when no listing has them all; then as typed before spelling and synonym variants; then
-# the rank (without words every row has the same), the name.
-CANDIDATE_COLUMNS = ("pk", "complete", "as_typed", "rank", "name")
+# the rank (without words every row has the same), the name. Nearest first, the rank is
+# minus the distance and nothing counts as typed. ``distance`` is in miles, or NULL.
+CANDIDATE_COLUMNS = ("pk", "complete", "as_typed", "rank", "name", "distance")
 SEARCH_ORDER = "complete DESC, as_typed DESC, rank DESC, name, pk"
 
 
-def _candidates(services: QuerySet, *, rank=None, as_typed=None, complete=None) -> QuerySet:
-    return services.annotate(
-        complete=complete if complete is not None else Value(True),
-        as_typed=as_typed if as_typed is not None else Value(False),
-        rank=rank if rank is not None else Value(0.0),
-    ).values(*CANDIDATE_COLUMNS)
+@dataclass(frozen=True)
+class Order:
+    """How far each service is from the place searched (an expression, or None without
+    a place), and whether the nearest come first."""
+
+    distance: Expression | None = None
+    nearest_first: bool = False
+
+    def columns(self, rank, as_typed) -> dict:
+        if self.nearest_first:
+            return {"rank": -F("distance"), "as_typed": Value(False)}
+        return {"rank": rank, "as_typed": as_typed}
 
 
-def in_name_order(services: QuerySet) -> QuerySet:
+def _candidates(
+    services: QuerySet, order: Order, *, rank=None, as_typed=None, complete=None
+) -> QuerySet:
+    distance = order.distance if order.distance is not None else Value(None, FloatField())
+    columns = order.columns(
+        rank if rank is not None else Value(0.0),
+        as_typed if as_typed is not None else Value(False),
+    )
+    return (
+        services.annotate(distance=distance)
+        .annotate(complete=complete if complete is not None else Value(True), **columns)
+        .values(*CANDIDATE_COLUMNS)
+    )
+
+
+def _capped(candidates: QuerySet, order: Order) -> QuerySet:
+    """The first COUNT_CAP + 1 candidates: the nearest when they come first (read through
+    the position index within the radius), else any."""
+    if order.nearest_first:
+        candidates = candidates.order_by("distance", "name", "pk")
+    return candidates[: COUNT_CAP + 1]
+
+
+def in_name_order(services: QuerySet, order: Order = Order()) -> QuerySet:
     """A search without words: the first COUNT_CAP + 1 matches in name order (read in that
-    order through the (name, id) index, so that a common filter stops early)."""
-    return _candidates(services.order_by("name", "pk"))[: COUNT_CAP + 1]
+    order through the (name, id) index, so that a common filter stops early), or nearest
+    first."""
+    if order.nearest_first:
+        return _capped(_candidates(services.order_by(), order), order)
+    return _candidates(services.order_by("name", "pk"), order)[: COUNT_CAP + 1]
 
 
-def ranked_by_words(services: QuerySet, words: Words) -> QuerySet:
+def ranked_by_words(services: QuerySet, words: Words, order: Order = Order()) -> QuerySet:
     """Postgres: the services that match the words (any variant), with their rank.
 
     A broad word matches a third of the directory, and ranking all of it reads most of the
@@ -97,7 +132,7 @@ def ranked_by_words(services: QuerySet, words: Words) -> QuerySet:
         else Value(False),
     }
     # In no particular order: the model's name order would walk the name index instead.
-    ranked = _candidates(services.order_by(), **columns)
+    ranked = _candidates(services.order_by(), order, **columns)
     by_name = ranked.filter(name_vector=query)
     if any(_EXCLUSION.search(variant) for variant in variants):
         # "-church" must hold of the whole listing, organization included, which the names'
@@ -107,17 +142,18 @@ def ranked_by_words(services: QuerySet, words: Words) -> QuerySet:
     # this condition once, before it scans anything for them.
     names_fill = Exists(services.order_by().filter(name_vector=query)[COUNT_CAP : COUNT_CAP + 1])
     others = ranked.filter(~names_fill, search_vector=query).exclude(name_vector=query)
-    parts = [others[: COUNT_CAP + 1]]
+    parts = [_capped(others, order)]
     if words.any_of:
         any_word = words_query([words.any_of])
         some = _candidates(
             services.order_by(),
+            order,
             rank=SearchRank(F("search_vector"), any_word),
             complete=Value(False),
         )
         none_has_all = ~Exists(services.order_by().filter(search_vector=query)[:1])
-        parts.append(some.filter(none_has_all, search_vector=any_word)[: COUNT_CAP + 1])
-    return by_name[: COUNT_CAP + 1].union(*parts, all=True)
+        parts.append(_capped(some.filter(none_has_all, search_vector=any_word), order))
+    return _capped(by_name, order).union(*parts, all=True)
 
 
 def _own_words_match(query: SearchQuery) -> Matches:
@@ -133,7 +169,7 @@ def _own_words_match(query: SearchQuery) -> Matches:
     return Matches(own_words, query)
 
 
-def ranked_by_text(services: QuerySet, words: Words) -> QuerySet:
+def ranked_by_text(services: QuerySet, words: Words, order: Order = Order()) -> QuerySet:
     """SQLite: every word (or "quoted phrase") of a variant must appear in search_text,
     and -word must not; listings named with the first word come first, then those that
     describe themselves with it. When no listing matches, those with any of the words (or
@@ -154,6 +190,7 @@ def ranked_by_text(services: QuerySet, words: Words) -> QuerySet:
     )
     return _candidates(
         services.order_by().filter(match | (some & none_has_all)),
+        order,
         rank=named,
         complete=ExpressionWrapper(match, output_field=BooleanField()),
     )
@@ -251,6 +288,7 @@ class ResultCard:
     time_zone: str  # Service.time_zone: "" for DIRECTORY_TIME_ZONE
     assured_date: datetime.date | None  # when someone last checked the listing
     open_state: OpenState | None = None
+    distance: float | None = None  # miles from the place searched
 
     @property
     def is_temporarily_closed(self) -> bool:
@@ -357,9 +395,9 @@ def _page(candidates: QuerySet, number: int, page_size: int) -> tuple[int, bool,
         return 0, True, []
     cards_sql, cards_params = _cards_sql()
     sql = f"""
-        SELECT numbered.total, numbered.complete, card.*
+        SELECT numbered.total, numbered.complete, numbered.distance, card.*
         FROM (
-          SELECT candidate.pk, candidate.complete, count(*) OVER () AS total,
+          SELECT candidate.pk, candidate.complete, candidate.distance, count(*) OVER () AS total,
                  row_number() OVER (ORDER BY {SEARCH_ORDER}) AS position
           FROM ({candidates_sql}) AS candidate
         ) AS numbered
@@ -372,4 +410,5 @@ def _page(candidates: QuerySet, number: int, page_size: int) -> tuple[int, bool,
         cursor.execute(sql, [*candidates_params, *cards_params, offset, offset + page_size])
         rows = cursor.fetchall()
     total, complete = rows[0][:2] if rows else (0, True)
-    return total, bool(complete), [ResultCard(*row[2:]) for row in rows]
+    cards = [ResultCard(*row[3:], distance=row[2]) for row in rows]
+    return total, bool(complete), cards

@@ -148,3 +148,34 @@ def test_a_new_time_zone_for_a_partner_city_reaches_its_listings():
     city.save()
     service.refresh_from_db()
     assert service.time_zone == "America/Denver"
+
+
+@pytest.mark.django_db
+def test_near_a_zip_code_a_confidential_location_never_counts(client):
+    shelter = ServiceFactory(name="Safe shelter")
+    ServiceAtLocationFactory(
+        service=shelter, location__postal_code="78203", location__is_confidential=True
+    )
+    pantry = ServiceFactory(name="Open pantry")
+    ServiceAtLocationFactory(service=pantry, location__postal_code="78203")
+    search.refresh_search_vectors()
+    html = client.get(SEARCH, {"zip": "78203"}).content.decode()
+    assert "Open pantry" in html
+    assert "Safe shelter" not in html  # a distance would tell where it is
+
+
+@pytest.mark.django_db
+def test_a_zip_code_search_sorted_by_distance_runs_three_queries(
+    client, django_assert_max_num_queries
+):
+    for number, zip_code in enumerate(["78201", "78202", "78203", "78204"] * 5):
+        service = ServiceFactory(name=f"Pantry {number}")
+        link = ServiceAtLocationFactory(service=service, location__postal_code=zip_code)
+        ScheduleFactory(service_at_location=link)
+    search.refresh_search_vectors()
+    client.get(SEARCH)  # the reference data is now in the cache
+    # The spelling look-up, the page with its count and distances, the page's hours.
+    with django_assert_max_num_queries(3):
+        html = client.get(SEARCH, {"q": "pantry", "zip": "78203"}).content.decode()
+    assert "20 results." in html
+    assert html.index("0.0 miles away") < html.index("0.9 miles away")

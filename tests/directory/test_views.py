@@ -540,6 +540,18 @@ def test_when_no_listing_has_every_word_the_page_says_these_have_some(client, di
     assert "No listing has all of your words." not in html
 
 
-def test_a_zip_code_typed_with_the_words_finds_listings_there(client, directory):
+def test_a_zip_code_typed_with_the_words_finds_listings_nearest_first(client, directory):
+    """One listing in five is at each of 78200 (not a real ZIP code: no position) to 78204;
+    78202 is 0.9 miles from 78203's centre, 78204 2.9, 78201 6.0."""
     html = client.get(SEARCH, {"q": "pantry 78203"}).content.decode()
-    assert "12 results." in html  # one listing in five is at 78203
+    assert "48 results." in html
+    distances = re.findall(r"([\d.]+) miles away", html)
+    assert distances == ["0.0"] * 12 + ["0.9"] * 8  # the first page of 20
+    assert "12 results." not in html
+    within_a_mile = client.get(SEARCH, {"q": "pantry", "zip": "78203", "radius": "1"})
+    assert "24 results." in within_a_mile.content.decode()
+    best_first = client.get(SEARCH, {"q": "pantry 78203", "sort": "best"}).content.decode()
+    assert "48 results." in best_first
+    assert re.findall(r"([\d.]+) miles away", best_first)[:12] != ["0.0"] * 12
+    # A part of a ZIP code is no place: listings whose ZIP code starts with it.
+    assert "60 results." in client.get(SEARCH, {"zip": "782"}).content.decode()
