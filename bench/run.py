@@ -58,10 +58,17 @@ QUERIES: list[tuple[str, str, dict[str, str]]] = [
     ("a third of rows", "broad", {"q": "community"}),
     ("a third, page 3", "broad", {"q": "community", "page": "3"}),
     ("a third + language", "broad", {"q": "community", "language": "es"}),
+    # Near me: Xenia, Ohio (45385) lies inside the synthetic directory's square of Ohio.
+    ("ZIP, nearest first", "zip", {"zip": "45385"}),
+    ("ZIP within 1 mile", "zip", {"zip": "45385", "radius": "1"}),
+    ("a third + ZIP", "zip", {"q": "community", "zip": "45385"}),
+    ("two words, none has both", "broad", {"q": "zephyrine community"}),
 ]
 GOALS = {
     "selective_p95_ms": 20,
     "broad_p95_ms": 60,
+    # Issue "Residents find help": the page's whole server time, text and ZIP searches.
+    "page_p95_ms": 50,
     "queries_per_page": 4,
     "import_seconds": 300,
     "import_peak_mib": 1024,
@@ -192,11 +199,13 @@ def measure_sql() -> dict:
             # The server's whole time for the page (middleware, view, SQL, template), in
             # this process through Django's test client: no network, no gunicorn.
             "page_p50_ms": round(statistics.median(page_times), 2),
+            "page_p95_ms": round(sorted(page_times)[max(0, round(0.95 * RUNS) - 1)], 2),
             "results_text": _result_count(response.content.decode()),
         }
         say(
             f"{label}: SQL {out[label]['sql_p50_ms']} / {out[label]['sql_p95_ms']} ms, "
-            f"page {out[label]['page_p50_ms']} ms, {out[label]['queries']} queries"
+            f"page {out[label]['page_p50_ms']} / {out[label]['page_p95_ms']} ms, "
+            f"{out[label]['queries']} queries"
         )
     return out
 
@@ -317,6 +326,9 @@ def verdicts(results: dict) -> dict[str, bool]:
         "broad p95 <= 60 ms": all(
             sql[label]["sql_p95_ms"] <= GOALS["broad_p95_ms"] for label in broad
         ),
+        "page p95 <= 50 ms": all(
+            row["page_p95_ms"] <= GOALS["page_p95_ms"] for row in sql.values()
+        ),
         "<= 4 queries per search page": all(
             row["queries"] <= GOALS["queries_per_page"] for row in sql.values()
         ),
@@ -342,7 +354,8 @@ def print_table(results: dict) -> None:
         " req/s, base and x base are the medians of its rounds)"
     )
     header = (
-        f"{'query':24} {'kind':9} {'SQL p50':>8} {'SQL p95':>8} {'page p50':>9} {'queries':>7} "
+        f"{'query':24} {'kind':9} {'SQL p50':>8} {'SQL p95':>8} {'page p50':>9} {'page p95':>9} "
+        f"{'queries':>7} "
         f"{'req/s':>8} {'base':>7} {'x base':>7}  results"
     )
     print(header)
@@ -352,7 +365,8 @@ def print_table(results: dict) -> None:
         page = web["pages"][label]
         print(
             f"{label:24} {kind:9} {sql['sql_p50_ms']:>7.1f}m {sql['sql_p95_ms']:>7.1f}m "
-            f"{sql['page_p50_ms']:>8.1f}m {sql['queries']:>7} {page['rps']:>8.1f} "
+            f"{sql['page_p50_ms']:>8.1f}m {sql['page_p95_ms']:>8.1f}m {sql['queries']:>7} "
+            f"{page['rps']:>8.1f} "
             f"{page['baseline_rps']:>7.0f} "
             f"{page['ratio']:>7.2f}  "
             f"{sql['results_text']}"

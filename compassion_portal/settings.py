@@ -114,7 +114,7 @@ MIDDLEWARE = [
     "compassion_portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "compassion_portal.languages.PreferredLanguageMiddleware",  # LocaleMiddleware, and more
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -269,10 +269,15 @@ if _site_scheme not in ("http", "https") or not _site_host or "/" in _site_host:
         f"SITE_URL must be a scheme and host such as https://portal.example.org; got {SITE_URL!r}"
     )
 
-# Languages: English now, Spanish next; every string is marked for translation.
+# Languages: English at /..., Spanish at /es/... (urls.py, compassion_portal/languages.py);
+# the catalogue is locale/es/LC_MESSAGES/django.po, compiled beside it (README, Languages).
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The header's language switch remembers the choice for a year; the page's address still wins.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
@@ -305,10 +310,12 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
 if HTTPS:
     # The __Host- prefix pins cookies to this exact host over HTTPS.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_NAME = "__Host-language"
     SECURE_HSTS_SECONDS = 63072000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
