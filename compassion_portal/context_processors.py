@@ -28,6 +28,7 @@ def _section(match: ResolverMatch | None) -> str | None:
         return None
     if match.namespace == "compacts":  # the compacts and the cities that sign them
         return (
-            "compacts:city_list" if match.route.startswith("cities/") else "compacts:compact_list"
+            # (the route starts with the language's prefix, "es/", on a Spanish page)
+            "compacts:city_list" if "cities/" in match.route else "compacts:compact_list"
         )
     return SECTIONS.get(match.namespace, match.view_name)

@@ -54,7 +54,8 @@ def test_the_header_follows_signing_in_and_out_at_once(client):
 
 
 def test_the_header_follows_the_language_of_each_request(client):
-    spanish = client.get("/about/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    # A Spanish browser is sent to /es/about/ (the address says the language).
+    spanish = client.get("/about/", HTTP_ACCEPT_LANGUAGE="es", follow=True).content.decode()
     english = client.get("/about/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<html lang="es">' in spanish
     assert '<html lang="en">' in english
