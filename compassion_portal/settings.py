@@ -274,6 +274,8 @@ if _site_scheme not in ("http", "https") or not _site_host or "/" in _site_host:
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Spanish times and numbers as the U.S. writes them: "5 p. m.", 1,234.5 (formats/__init__.py).
+FORMAT_MODULE_PATH = ["compassion_portal.formats"]
 # The header's language switch remembers the choice for a year; the page's address still wins.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_HTTPONLY = True

@@ -10,6 +10,7 @@ slug, and a row is saved only when something differs, so a second run changes no
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from compacts.models import City
 
@@ -30,29 +31,29 @@ from .search import refresh_search_vectors
 WEEKDAYS = "MO,TU,WE,TH,FR"
 EVERY_DAY = "MO,TU,WE,TH,FR,SA,SU"
 
-# slug, name, parent slug
+# slug, name, parent slug (the names are in the catalogue: the shared taxonomy is read in Spanish)
 CATEGORIES = [
-    ("food", "Food", None),
-    ("food-pantry", "Food pantry", "food"),
-    ("free-meals", "Free meals", "food"),
-    ("benefits-enrollment", "Benefits enrollment (SNAP, WIC, Medicaid)", None),
-    ("housing", "Housing", None),
-    ("emergency-shelter", "Emergency shelter", "housing"),
-    ("rental-assistance", "Rental assistance", "housing"),
-    ("utility-assistance", "Utility assistance", "housing"),
-    ("health-care", "Health care", None),
-    ("counseling", "Mental health counseling", "health-care"),
-    ("dental-care", "Dental care", "health-care"),
-    ("substance-use", "Substance use treatment and recovery", "health-care"),
-    ("crisis-lines", "Crisis lines", None),
-    ("family-violence", "Family violence help", None),
-    ("legal-aid", "Legal aid", None),
-    ("immigration", "Immigration legal services", "legal-aid"),
-    ("employment", "Employment and job training", None),
-    ("adult-education", "Adult education and ESL", None),
-    ("child-care", "Child care and youth programs", None),
-    ("seniors", "Services for seniors", None),
-    ("money", "Tax preparation and financial coaching", None),
+    ("food", gettext_noop("Food"), None),
+    ("food-pantry", gettext_noop("Food pantry"), "food"),
+    ("free-meals", gettext_noop("Free meals"), "food"),
+    ("benefits-enrollment", gettext_noop("Benefits enrollment (SNAP, WIC, Medicaid)"), None),
+    ("housing", gettext_noop("Housing"), None),
+    ("emergency-shelter", gettext_noop("Emergency shelter"), "housing"),
+    ("rental-assistance", gettext_noop("Rental assistance"), "housing"),
+    ("utility-assistance", gettext_noop("Utility assistance"), "housing"),
+    ("health-care", gettext_noop("Health care"), None),
+    ("counseling", gettext_noop("Mental health counseling"), "health-care"),
+    ("dental-care", gettext_noop("Dental care"), "health-care"),
+    ("substance-use", gettext_noop("Substance use treatment and recovery"), "health-care"),
+    ("crisis-lines", gettext_noop("Crisis lines"), None),
+    ("family-violence", gettext_noop("Family violence help"), None),
+    ("legal-aid", gettext_noop("Legal aid"), None),
+    ("immigration", gettext_noop("Immigration legal services"), "legal-aid"),
+    ("employment", gettext_noop("Employment and job training"), None),
+    ("adult-education", gettext_noop("Adult education and ESL"), None),
+    ("child-care", gettext_noop("Child care and youth programs"), None),
+    ("seniors", gettext_noop("Services for seniors"), None),
+    ("money", gettext_noop("Tax preparation and financial coaching"), None),
 ]
 
 # Their listings offer a quick exit.

@@ -5,6 +5,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from .languages import own_name
 from .models import OrganizationKind, Service, Suggestion, SuggestionKind
 from .search import MAX_QUERY_LENGTH, Criteria, Reference, clean_query
 
@@ -71,9 +72,14 @@ class SearchForm(forms.Form):
         super().__init__(data)
         self.fields["category"].choices = [
             ("", _("Any category")),
-            *((category.slug, category.name) for category in reference.categories),
+            # A category of the shared taxonomy has its name in the catalogue; one an admin
+            # added keeps the name it was given.
+            *((category.slug, _(category.name)) for category in reference.categories),
         ]
-        self.fields["language"].choices = [("", _("Any language")), *reference.languages]
+        self.fields["language"].choices = [
+            ("", _("Any language")),
+            *((code, own_name(code, name)) for code, name in reference.languages),
+        ]
         self.fields["city"].choices = [
             ("", _("Any city")),
             *((city.slug, city.name) for city in reference.cities),

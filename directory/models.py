@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import hours, places
 from .hours import validate_byday
+from .languages import own_name
 
 
 def _hsds_id_field() -> models.CharField:
@@ -163,6 +164,11 @@ class Language(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def own_name(self) -> str:
+        """The language named in itself ("Español"), whatever the page's language."""
+        return own_name(self.code, self.name)
 
 
 class OrganizationQuerySet(models.QuerySet["Organization"]):
