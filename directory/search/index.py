@@ -94,27 +94,33 @@ def _refresh_postgres(ids: list[int] | None) -> int:
                  ), '') AS categories,
                  concat_ws(' ', s.description, s.eligibility_description,
                            s.interpretation_services) AS descriptions,
-                 coalesce(nullif(ci.time_zone, ''), (
-                   SELECT l.time_zone FROM {service_location} sl
-                   JOIN {location} l ON l.id = sl.location_id
-                   WHERE sl.service_id = s.id AND l.time_zone <> ''
-                   ORDER BY sl.id LIMIT 1
-                 ), '') AS time_zone
+                 ci.time_zone AS city_time_zone
           FROM {service} s JOIN {organization} o ON o.id = s.organization_id
           LEFT JOIN {city} ci ON ci.id = o.city_id
           {where}
         )
     """  # noqa: S608 - identifiers come from model metadata; values are parameters
+    # Each service's first location with a time zone, as one set (a subquery per service
+    # read the locations whole for each one before statistics existed after a bulk load).
+    zones = f"""
+        zones AS (
+          SELECT DISTINCT ON (sl.service_id) sl.service_id, l.time_zone
+          FROM {service_location} sl JOIN {location} l ON l.id = sl.location_id
+          WHERE l.time_zone <> '' {"" if ids is None else "AND sl.service_id = ANY(%(ids)s)"}
+          ORDER BY sl.service_id, sl.id
+        )
+    """  # noqa: S608
     # Names and categories are indexed with English and Spanish stems; descriptions, the
     # bulk of the text, with English stems only (Spanish words still match as written,
     # accents aside), which keeps the stored vector and the ranking work small.
     # Rows whose vector would not change are not rewritten.
     update = f"""
-        WITH {doc}, fresh AS (
+        WITH {doc}, {zones}, fresh AS (
           SELECT id, names_vector || {vector("categories", "B")}
                  || {vector("descriptions", "C", CONFIGS[:1])}
                  || {vector("organization_names", "D")} AS vector,
-                 names_vector || facets AS names_vector, time_zone
+                 names_vector || facets AS names_vector,
+                 coalesce(nullif(city_time_zone, ''), zones.time_zone, '') AS time_zone
           FROM (
             SELECT doc.*, {vector("names", "A")} AS names_vector,
                    array_to_tsvector(ARRAY(
@@ -126,6 +132,7 @@ def _refresh_postgres(ids: list[int] | None) -> int:
                    )) AS facets
             FROM doc
           ) AS named
+          LEFT JOIN zones ON zones.service_id = named.id
         )
         UPDATE {service} AS target
         SET search_vector = fresh.vector, name_vector = fresh.names_vector,

@@ -85,7 +85,7 @@ def test_staff_journey_sign_and_withdraw(page, browser, live_server, assert_acce
     assert_accessible(page, "staff request form with errors")
     page.select_option("select[name=role]", "chief_of_staff")
     page.fill("input[name=job_title]", "Chief of staff")
-    page.fill("input[name=work_phone]", "555-0142")
+    page.fill("input[name=work_phone]", "(512) 555-0142")
     _submit(page)
     assert "An administrator will check your request" in page.content()
     assert CityStaff.objects.get().status == StaffStatus.PENDING

@@ -116,7 +116,7 @@ def test_the_audit_log_records_the_client_not_the_proxy(site):
     assert applicant.sign_in(site.made["applicant"]).status == 302
     response = applicant.post(
         f"/cities/{site.made['city']}/request-access/",
-        {"role": "staff", "job_title": "Policy adviser", "work_phone": "555-0100"},
+        {"role": "staff", "job_title": "Policy adviser", "work_phone": "(512) 555-0100"},
         headers={"X-Forwarded-For": "203.0.113.50"},
     )
     assert response.status == 302, response.text
