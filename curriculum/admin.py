@@ -64,6 +64,7 @@ class LessonAdminForm(forms.ModelForm):
             "title",
             "slug",
             "summary",
+            "content_language",
             "link",
             "duration_minutes",
             "themes",

@@ -8,6 +8,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -174,6 +175,20 @@ class Lesson(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     summary = models.TextField(_("summary"), blank=True)
+    # The language the title and summary are written in: a page in another language marks
+    # them with lang="…", so that a screen reader reads them with the right voice.
+    content_language = models.CharField(
+        _("language of the text"),
+        max_length=35,
+        default="en",
+        validators=[
+            RegexValidator(
+                r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+                _("Enter a language code such as en, es or zh-Hant."),
+            )
+        ],
+        help_text=_("The language the title and summary are written in, as a code: en, es..."),
+    )
     link = models.URLField(
         _("link"),
         blank=True,

@@ -87,6 +87,20 @@ ORGANIZATIONS = [
     ("riverbend-adult-learning", "Riverbend Adult Learning Center", "education", "Lamar"),
 ]
 
+# Who may use a demo listing, its fees and how to apply, in the language the listing is written in.
+ENGLISH_DETAILS = {
+    "content_language": "en",
+    "eligibility_description": "Residents of Riverbend and Bend County.",
+    "fees_description": "Free.",
+    "application_process": "Walk in or call first.",
+}
+SPANISH_DETAILS = {
+    "content_language": "es",
+    "eligibility_description": "Residentes de Riverbend y del condado de Bend.",
+    "fees_description": "Gratis.",
+    "application_process": "Venga sin cita o llame antes.",
+}
+
 # For each category: (English name, English description) and, for some, a Spanish listing.
 SERVICE_TEMPLATES = {
     "food-pantry": (
@@ -382,9 +396,8 @@ class _Loader:
             "status": "active",
             "is_demo": True,
             "assured_date": self.stale_day if stale else self.verified_day,
-            "eligibility_description": "Residents of Riverbend and Bend County.",
-            "fees_description": "Free.",
-            "application_process": "Walk in or call first.",
+            # A Spanish listing is written in Spanish throughout, and says so (content_language).
+            **(SPANISH_DETAILS if spanish else ENGLISH_DETAILS),
             **(extra or {}),
         }
         service, changed = _save_if_changed(Service, {"slug": slug}, values)

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -28,6 +28,11 @@ from django.utils.translation import gettext_lazy as _
 from . import hours, places
 from .hours import validate_byday
 from .languages import own_name
+
+# A language tag such as en, es, vi or zh-Hant (BCP 47's common shapes).
+LANGUAGE_CODE_VALIDATOR = RegexValidator(
+    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", _("Enter a language code such as en, es or zh-Hant.")
+)
 
 
 def _hsds_id_field() -> models.CharField:
@@ -439,6 +444,18 @@ class Service(TimeStamped):
     slug = models.SlugField(_("slug"), max_length=250, unique=True)
     alternate_name = models.CharField(_("alternate name"), max_length=250, blank=True)
     description = models.TextField(_("description"), blank=True)
+    # The language the listing's own text (its name, description, who may use it, fees, how
+    # to apply) is written in: a page in another language marks that text with lang="…", so
+    # that a screen reader reads it with the right voice.
+    content_language = models.CharField(
+        _("language of the text"),
+        max_length=35,
+        default="en",
+        validators=[LANGUAGE_CODE_VALIDATOR],
+        help_text=_(
+            "The language the name and description are written in, as a code: en, es, vi..."
+        ),
+    )
     url = models.URLField(_("web address"), max_length=500, blank=True)
     email = models.EmailField(_("email"), blank=True)
     status = models.CharField(

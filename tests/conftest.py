@@ -1,5 +1,7 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from .factories import AdminFactory, UserFactory
 
@@ -10,6 +12,15 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request to a Spanish page leaves Spanish active in the thread (LocaleMiddleware
+    activates the page's language and nothing deactivates it); the next test starts in the
+    default language, as a new request would."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -39,10 +39,9 @@ def _save(Location, batch):
 
 
 def refill_search_columns(apps, schema_editor):
-    # As in 0006: the current refresh, which the listings stored so far have not had.
-    from directory.search import refresh_search_vectors
-
-    refresh_search_vectors()
+    """Nothing now: migration 0014, which every database reaches after this one, refreshes
+    the search columns of every listing with the code of its day (this one's refresh read
+    Service with the columns of its day, and 0014 adds one)."""
 
 
 class Migration(migrations.Migration):

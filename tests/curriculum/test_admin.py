@@ -31,6 +31,7 @@ def lesson_form_data(lesson, **changes):
         "title": lesson.title,
         "slug": lesson.slug,
         "summary": lesson.summary,
+        "content_language": lesson.content_language,
         "link": "",
         "duration_minutes": "",
         "themes": [],

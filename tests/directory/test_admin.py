@@ -112,6 +112,7 @@ def test_saving_a_service_in_the_admin_updates_search(admin_client):
         "slug": "wash-day",
         "status": "active",
         "description": "Free washing machines.",
+        "content_language": "en",
         "servicecategory_set-TOTAL_FORMS": "1",
         "servicecategory_set-INITIAL_FORMS": "0",
         "servicecategory_set-0-category": category.pk,
