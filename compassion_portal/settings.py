@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -239,7 +240,10 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_RATE_LIMITS_ENABLED = True  # allauth's defaults: login failures, sign-up, reset
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Compassion Portal] "
+# The site's name in emails (allauth's and the portal's): the portal's own name, which the
+# catalogue has in Spanish, unless an installation names itself (SITE_NAME).
+SITE_NAME = os.environ.get("SITE_NAME", "").strip() or "Compassion Portal"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = format_lazy("[{}] ", _(SITE_NAME))
 LOGIN_REDIRECT_URL = "account_profile"
 LOGIN_URL = "account_login"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
