@@ -5,11 +5,13 @@ from django.urls import include, path
 from . import views
 
 # Outside the language prefix: the load balancer's health check, which says "ok" or
-# nothing in every language, and the view that changes language, which must be reachable
-# from a page in either language (Django's advice for set_language).
+# nothing in every language, the view that changes language, which must be reachable
+# from a page in either language (Django's advice for set_language), and the HSDS API,
+# which machines read and whose data is the same in every language.
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/hsds/", include("directory.api.urls")),
 ]
 
 # Every page a person reads: English at /..., Spanish at /es/... (LANGUAGES in settings).

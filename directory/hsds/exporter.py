@@ -15,8 +15,9 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils import timezone
 
 from directory import models
@@ -28,11 +29,35 @@ from .cells import (
     KIND_LINK_TYPE,
     PARTNER_CITY_LINK_TYPE,
 )
-from .reader import TABLE_FILES
+from .reader import TABLE_FILES, escape_formula
 
 # A fixed namespace so that the ids export makes up for kind/city/confidential attributes and
 # taxonomies are the same at every export (uuid5 of what they describe).
 _EXPORT_NAMESPACE = uuid.UUID("6f1c8a52-4d0e-4b8e-9a57-1d2f3c4b5a69")
+
+
+def published_id(model: type[Model], pk: int, field: str = "hsds_id") -> str:
+    """The HSDS id of a row that has none stored (made in the admin or by the demo), the same
+    in the API as in an export, which then stores it: this site's UUID for the model and
+    field (from SITE_URL, so that two installations do not hand out the same ids) with the
+    row's primary key as its last 12 hex digits, so that the API can find the row by it."""
+    site_model = uuid.uuid5(_EXPORT_NAMESPACE, f"{settings.SITE_URL} {model._meta.label} {field}")
+    return f"{str(site_model)[:24]}{pk:012x}"
+
+
+def published_pk(model: type[Model], hsds_id: str, field: str = "hsds_id") -> int | None:
+    """The primary key that :func:`published_id` made ``hsds_id`` from, or None."""
+    digits = hsds_id[24:]
+    if len(digits) != 12 or not all(digit in "0123456789abcdef" for digit in digits):
+        return None
+    pk = int(digits, 16)
+    return pk if published_id(model, pk, field) == hsds_id else None
+
+
+def taxonomy_row(name: str) -> list[str]:
+    """The taxonomies.csv row (id, name, description) of the terms whose taxonomy is ``name``."""
+    taxonomy_id = str(uuid.uuid5(_EXPORT_NAMESPACE, f"taxonomy:{name}"))
+    return [taxonomy_id, name or "Portal categories", name]
 
 
 def _spec(text: str) -> list[tuple[str, str]]:
@@ -84,13 +109,21 @@ EXPORT_TABLES: dict[str, list[tuple[str, str]]] = {
 EXPORT_COLUMNS = {table: [column for column, _ in spec] for table, spec in EXPORT_TABLES.items()}
 
 
-def package_export(path: str | Path, *, include_confidential: bool = False) -> Counter[str]:
+def package_export(
+    path: str | Path, *, include_confidential: bool = False, raw: bool = False
+) -> Counter[str]:
     """Write the directory as an HSDS 3.0 tabular package: a folder, or a .zip if ``path``
     ends in .zip. Returns the number of rows written per table.
 
     By default the package is for public use: a confidential location is written without its
     address, map position or transportation notes (only with an attribute saying it is
     confidential). ``include_confidential`` writes everything, for an admin's full backup.
+
+    By default the package is also safe to open in a spreadsheet: a text cell that a
+    spreadsheet would run as a formula (it starts with =, +, -, @, a tab or a carriage
+    return) is written with an apostrophe before it, and datapackage.json says so
+    (``"formulas_escaped": true``), so that importing the package takes the apostrophe off
+    again. ``raw`` writes every cell as stored, for another system to read.
 
     Rows that have no HSDS id yet (made in the admin or by the demo) get one, saved, so that
     importing the export again updates them instead of making copies.
@@ -101,11 +134,12 @@ def package_export(path: str | Path, *, include_confidential: bool = False) -> C
         if path.suffix.lower() == ".zip":
             path.parent.mkdir(parents=True, exist_ok=True)
             with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                return _export(lambda name: _zip_text(archive, name), include_confidential)
+                return _export(lambda name: _zip_text(archive, name), include_confidential, raw)
         path.mkdir(parents=True, exist_ok=True)
         return _export(
             lambda name: (path / name).open("w", newline="", encoding="utf-8"),
             include_confidential,
+            raw,
         )
 
 
@@ -150,7 +184,7 @@ def _fill_ids(model: type, queryset, field_name: str) -> None:
     for start in range(0, len(pks), BATCH_SIZE):
         rows = [model(pk=pk) for pk in pks[start : start + BATCH_SIZE]]
         for row in rows:
-            setattr(row, field_name, str(uuid.uuid4()))
+            setattr(row, field_name, published_id(model, row.pk, field_name))
         model.objects.bulk_update(rows, [field_name])
 
 
@@ -164,15 +198,23 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _export(open_text, include_confidential: bool) -> Counter[str]:
+def _spreadsheet_cell(value: object) -> str:
+    """A cell that no spreadsheet runs: stored text that starts like a formula gets an
+    apostrophe first. Numbers, dates and times are written by the export, never escaped
+    (a latitude of -83.0 stays a number)."""
+    return escape_formula(value) if isinstance(value, str) else _cell(value)
+
+
+def _export(open_text, include_confidential: bool, raw: bool = False) -> Counter[str]:
     counts: Counter[str] = Counter()
+    cell = _cell if raw else _spreadsheet_cell
 
     def write(table: str, rows) -> None:
         with open_text(TABLE_FILES[table]) as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(EXPORT_COLUMNS[table])
             for row in rows:
-                writer.writerow([_cell(value) for value in row])
+                writer.writerow([cell(value) for value in row])
                 counts[table] += 1
 
     def stream(queryset, *lookups: str):
@@ -183,11 +225,8 @@ def _export(open_text, include_confidential: bool) -> Counter[str]:
         return stream(queryset, *(lookup for _, lookup in EXPORT_TABLES[table]), *extra)
 
     names = sorted(set(models.Category.objects.values_list("taxonomy", flat=True)))
-    taxonomy_ids = {name: str(uuid.uuid5(_EXPORT_NAMESPACE, f"taxonomy:{name}")) for name in names}
-    write(
-        "taxonomies",
-        ([taxonomy_ids[name], name or "Portal categories", name] for name in names),
-    )
+    taxonomy_ids = {name: taxonomy_row(name)[0] for name in names}
+    write("taxonomies", (taxonomy_row(name) for name in names))
     terms = stream(
         models.Category.objects,
         *(lookup for _, lookup in EXPORT_TABLES["taxonomy_terms"][:-1]),
@@ -246,7 +285,7 @@ def _export(open_text, include_confidential: bool) -> Counter[str]:
     write("languages", languages())
     write("attributes", _attribute_rows(stream))
     with open_text("datapackage.json") as handle:
-        handle.write(json.dumps(_datapackage(include_confidential), indent=2) + "\n")
+        handle.write(json.dumps(_datapackage(include_confidential, raw), indent=2) + "\n")
     return counts
 
 
@@ -269,7 +308,7 @@ def _attribute_rows(stream):
         yield [flag_id, location, "", CONFIDENTIAL_LINK_TYPE, "location", "true"]
 
 
-def _datapackage(include_confidential: bool) -> dict:
+def _datapackage(include_confidential: bool, raw: bool = False) -> dict:
     return {
         "name": "compassion-portal-directory",
         "title": "Community resource directory (Open Referral HSDS 3.0)",
@@ -279,7 +318,16 @@ def _datapackage(include_confidential: bool) -> dict:
             "Full backup: includes the addresses of confidential locations. Do not publish."
             if include_confidential
             else "For public use: confidential locations have no address or map position."
+        )
+        + (
+            ""
+            if raw
+            else " Text cells that a spreadsheet would run as a formula (starting with =, +, "
+            "-, @, a tab or a carriage return) have an apostrophe (') put before them."
         ),
+        # Read back by the importer (reader.Package.formulas_escaped), which then takes the
+        # apostrophe off again.
+        "formulas_escaped": not raw,
         "resources": [
             {
                 "name": table,
