@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.urls import URLPattern, path
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -32,11 +34,17 @@ REQUIRED_PERMISSIONS = (
 class HsdsUploadForm(forms.Form):
     package = forms.FileField(
         label=_("HSDS package"),
-        help_text=_(
-            "A .zip of an Open Referral HSDS 3.0 tabular package (organizations.csv, "
-            "services.csv, ...), at most %(size)s."
-        )
-        % {"size": filesizeformat(MAX_UPLOAD_BYTES)},
+        # Lazy: formatted in the page's language when shown, not in English at import.
+        help_text=lazy(
+            lambda: (
+                gettext(
+                    "A .zip of an Open Referral HSDS 3.0 tabular package (organizations.csv, "
+                    "services.csv, ...), at most %(size)s."
+                )
+                % {"size": filesizeformat(MAX_UPLOAD_BYTES)}
+            ),
+            str,
+        )(),
         widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
     )
 
