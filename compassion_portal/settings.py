@@ -291,6 +291,17 @@ TIME_ZONE = "UTC"
 # this one (never silently in UTC). The guide's working model, San Antonio, is on Central time.
 DIRECTORY_TIME_ZONE = env_time_zone("DIRECTORY_TIME_ZONE", "America/Chicago")
 
+# What an HSDS package may hold before it is refused (directory/hsds/reader.py). A synthetic
+# package of 200,000 services is about 225 MB, services.csv 61 MB and its longest row 400 bytes.
+HSDS_MAX_FIELD_CHARS = env_int("HSDS_MAX_FIELD_CHARS", 1024 * 1024)  # one cell
+HSDS_MAX_ROW_BYTES = env_int("HSDS_MAX_ROW_BYTES", 4 * 1024 * 1024)  # one row, all its lines
+HSDS_MAX_MEMBER_BYTES = env_int("HSDS_MAX_MEMBER_BYTES", 512 * 1024 * 1024)  # one file, unzipped
+HSDS_MAX_PACKAGE_BYTES = env_int("HSDS_MAX_PACKAGE_BYTES", 2 * 1024 * 1024 * 1024)  # all files
+if min(HSDS_MAX_FIELD_CHARS, HSDS_MAX_ROW_BYTES, HSDS_MAX_MEMBER_BYTES) < 1024:
+    raise ImproperlyConfigured("the HSDS_MAX_* settings must each be at least 1024")
+if HSDS_MAX_PACKAGE_BYTES < HSDS_MAX_MEMBER_BYTES:
+    raise ImproperlyConfigured("HSDS_MAX_PACKAGE_BYTES must be at least HSDS_MAX_MEMBER_BYTES")
+
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]

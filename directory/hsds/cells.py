@@ -1,7 +1,8 @@
 """What the cells of a package mean: one checker per kind of value, and the attribute link types.
 
 Each checker takes a row and a column and returns the clean value (None or "" when the cell
-is empty), or raises :class:`RowError` with the reason the person importing will read.
+is empty), or raises :class:`RowError` with the reason the person importing will read, naming
+the column and quoting (the start of) the cell. No other exception leaves a checker.
 """
 
 from __future__ import annotations
@@ -47,6 +48,11 @@ class RowError(Exception):
     """This row cannot be imported; the message is the reason shown to the person importing."""
 
 
+def shown(value: str, length: int = 60) -> str:
+    """A cell as a reason quotes it: in quotes, and cut short when it is long."""
+    return repr(value if len(value) <= length else f"{value[:length]}...")
+
+
 def kind_from_text(text: str) -> str | None:
     """The organization kind a piece of text names, or None."""
     lowered = f" {text.strip().lower()} "
@@ -80,8 +86,8 @@ def integer(row: Row, column: str, low: int, high: int) -> int | None:
         return None
     try:
         number = int(float(value)) if "." in value else int(value)
-    except ValueError:
-        raise RowError(f"{column} {value!r} is not a whole number") from None
+    except (ValueError, OverflowError):  # "1.0e999" is a float, but infinite
+        raise RowError(f"{column} {shown(value)} is not a whole number") from None
     if not low <= number <= high:
         raise RowError(f"{column} {number} is outside {low}..{high}")
     return number
@@ -94,9 +100,9 @@ def decimal(row: Row, column: str, limit: int) -> Decimal | None:
     try:
         number = Decimal(value)
     except InvalidOperation:
-        raise RowError(f"{column} {value!r} is not a number") from None
+        raise RowError(f"{column} {shown(value)} is not a number") from None
     if not number.is_finite() or not -limit <= number <= limit:
-        raise RowError(f"{column} {value} is outside -{limit}..{limit}")
+        raise RowError(f"{column} {shown(value)[1:-1]} is outside -{limit}..{limit}")
     return number.quantize(Decimal("0.000001"))
 
 
@@ -107,7 +113,7 @@ def date(row: Row, column: str) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(value[:10])
     except ValueError:
-        raise RowError(f"{column} {value!r} is not a date (YYYY-MM-DD)") from None
+        raise RowError(f"{column} {shown(value)} is not a date (YYYY-MM-DD)") from None
 
 
 def time(row: Row, column: str) -> datetime.time | None:
@@ -121,7 +127,7 @@ def time(row: Row, column: str) -> datetime.time | None:
     if hour == 24 and minute == 0 and second == 0:
         return datetime.time(0, 0)  # "until 24:00" is midnight
     if hour > 23 or minute > 59 or second > 59:
-        raise RowError(f"{column} {value!r} is not a time of day (HH:MM)")
+        raise RowError(f"{column} {shown(value)} is not a time of day (HH:MM)")
     return datetime.time(hour, minute, second)
 
 
@@ -131,7 +137,9 @@ def weekdays(row: Row, column: str) -> list[str]:
     try:
         validate_byday(value)
     except ValidationError:
-        raise RowError(f"{column} {value!r} is not a list of weekday codes (MO,TU,...)") from None
+        raise RowError(
+            f"{column} {shown(value)} is not a list of weekday codes (MO,TU,...)"
+        ) from None
     return [code.strip().upper() for code in value.split(",") if code.strip()]
 
 
@@ -149,7 +157,7 @@ def _validated(row: Row, column: str, validate, what: str) -> str:
         try:
             validate(value)
         except ValidationError:
-            raise RowError(f"{column} {value!r} is not {what}") from None
+            raise RowError(f"{column} {shown(value)} is not {what}") from None
     return value
 
 

@@ -5,19 +5,33 @@ package of any size can be read. What cannot be read is never guessed at: a pack
 its required files or with an unreadable header raises :class:`PackageError` before anything
 is written, and a bad row is left out and reported to the :class:`ImportReport` with its file,
 line and reason.
+
+Every file is read through caps (settings ``HSDS_MAX_*``), checked before the bytes they
+count are held: a file's lines are split here, never longer than what is left of the row cap,
+and only then given to the csv module, whose own limit caps a cell. A file past its cap, or
+all of them past theirs, once unzipped, and damaged compressed data, are a
+:class:`PackageError`; a row or cell past its cap and any other CSV structure error (a quote
+never closed, text after a closing quote) end that file at that row with a reported problem,
+because after one the reader cannot know whether it stands inside a quoted cell.
 """
 
 from __future__ import annotations
 
 import csv
-import io
+import functools
+import json
+import lzma
 import re
+import struct
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO
+
+from django.conf import settings
 
 # The files this portal reads and writes, by table name. Anything else in a package is ignored.
 TABLE_FILES: dict[str, str] = {
@@ -52,15 +66,59 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "taxonomies": ("id",),
 }
 
-# Python's default (128 KiB) is generous for a description yet still caps a runaway quote.
-csv.field_size_limit(1024 * 1024)
+# A package's description of itself, read for one thing: whether the export escaped formulas.
+DATAPACKAGE_FILE = "datapackage.json"
+_MAX_DATAPACKAGE_BYTES = 1024 * 1024
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 MAX_REPORTED_PROBLEMS = 1000
+# A reason quotes at most this much of a cell, so that 1,000 problems stay small.
+MAX_REASON_CHARS = 300
+
+# A line ends at \n, \r\n or a lone \r, as in Python's universal newlines.
+_LINE_END = re.compile(rb"\r\n?|\n")
+_CHUNK_BYTES = 64 * 1024
+_BOM = b"\xef\xbb\xbf"
+# What reading a member of a damaged zip can raise (zlib, bz2 and lzma data, headers, CRCs).
+_UNZIP_ERRORS = (
+    OSError,
+    EOFError,
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    struct.error,
+    RuntimeError,  # an encrypted member
+    NotImplementedError,  # a compression method zipfile does not know
+    ValueError,
+)
+
+# Cells that a spreadsheet would run as a formula start with one of these (OWASP, "CSV
+# Injection"); an export for spreadsheets puts an apostrophe before them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class PackageError(Exception):
     """The package cannot be read at all; nothing was written."""
+
+
+def needs_formula_escape(value: str) -> bool:
+    """Whether an export for spreadsheets puts an apostrophe before this cell: it starts with a
+    formula character, or with apostrophes and then one (so that taking one apostrophe off on
+    import gives back exactly the cell that was exported)."""
+    return value.lstrip("'").startswith(FORMULA_STARTS)
+
+
+def escape_formula(value: str) -> str:
+    return f"'{value}" if needs_formula_escape(value) else value
+
+
+def unescape_formula(value: str) -> str:
+    """The cell as it was stored, from a package whose export escaped formulas."""
+    return value[1:] if value.startswith("'") and needs_formula_escape(value) else value
+
+
+def _short(reason: str) -> str:
+    return reason if len(reason) <= MAX_REASON_CHARS else f"{reason[:MAX_REASON_CHARS]}..."
 
 
 @dataclass(frozen=True)
@@ -89,12 +147,12 @@ class ImportReport:
 
     def warn(self, file: str, line: int, reason: str) -> None:
         if len(self.warnings) < MAX_REPORTED_PROBLEMS:
-            self.warnings.append(Problem(file, line, reason))
+            self.warnings.append(Problem(file, line, _short(reason)))
 
     def skip(self, file: str, line: int, reason: str) -> None:
         self.skipped += 1
         if len(self.problems) < MAX_REPORTED_PROBLEMS:
-            self.problems.append(Problem(file, line, reason))
+            self.problems.append(Problem(file, line, _short(reason)))
 
     @property
     def ok(self) -> bool:
@@ -127,17 +185,140 @@ class ImportReport:
 
 
 class Row:
-    """One CSV record: its values by (lower-case) column name and the line it starts on."""
+    """One CSV record: its values by (lower-case) column name and the line it starts on.
 
-    __slots__ = ("line", "values")
+    ``column`` is the last column read, so that an unexpected error from a cell can name it.
+    """
+
+    __slots__ = ("column", "line", "values")
 
     def __init__(self, line: int, values: dict[str, str]) -> None:
         self.line = line
         self.values = values
+        self.column = ""
 
     def get(self, column: str) -> str:
         """The stripped value, or "" when the column is absent or empty."""
+        self.column = column
         return (self.values.get(column) or "").strip()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much a package may hold (settings ``HSDS_MAX_*``, read when a package is opened)."""
+
+    field_chars: int  # one cell
+    row_bytes: int  # one row, every line of it
+    member_bytes: int  # one file, unzipped
+    package_bytes: int  # all the files read, unzipped
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        return cls(
+            field_chars=settings.HSDS_MAX_FIELD_CHARS,
+            row_bytes=settings.HSDS_MAX_ROW_BYTES,
+            member_bytes=settings.HSDS_MAX_MEMBER_BYTES,
+            package_bytes=settings.HSDS_MAX_PACKAGE_BYTES,
+        )
+
+
+class _RowTooLong(Exception):
+    """A row outgrew the row cap while its lines were read: its file is read no further."""
+
+
+class _Lines:
+    """The lines of one file as text for the csv module, read in chunks through the caps.
+
+    Bytes are counted as they are read (unzipped): past the file's or the package's cap,
+    reading stops with :class:`PackageError`. A line is split off the bytes before it is
+    decoded, and the row being read (the lines since :meth:`new_row`) may not outgrow the row
+    cap: it is refused while it is still being buffered, never once it is held whole.
+    """
+
+    def __init__(self, stream: IO[bytes], file: str, package: Package) -> None:
+        self.stream = stream
+        self.file = file
+        self.package = package
+        self.limit = package.limits.row_bytes
+        self.lines_read = 0
+        self.unzipped = 0  # bytes of this file read so far
+        self.row_bytes = 0  # bytes of the row being read so far
+        self._buffer = b""
+        self._pos = 0
+        self._eof = False
+
+    def new_row(self) -> None:
+        self.row_bytes = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._next_line()
+        if self.lines_read == 0 and line.startswith(_BOM):
+            line = line[len(_BOM) :]
+        self.lines_read += 1
+        # surrogateescape keeps undecodable bytes visible so that only their row is skipped.
+        return line.decode("utf-8", "surrogateescape")
+
+    def _next_line(self) -> bytes:
+        while True:
+            buffer, pos = self._buffer, self._pos
+            end = _LINE_END.search(buffer, pos)
+            # A \r at the end of what was read so far may be the first half of a \r\n.
+            if end and (end.end() < len(buffer) or self._eof or end.group() != b"\r"):
+                stop = end.end()
+                break
+            if self._eof:
+                if pos == len(buffer):
+                    raise StopIteration
+                stop = len(buffer)
+                break
+            if self.row_bytes + len(buffer) - pos > self.limit:
+                raise _RowTooLong
+            self._buffer = buffer[pos:] + self._read_chunk()
+            self._pos = 0
+        self.row_bytes += stop - pos
+        if self.row_bytes > self.limit:
+            raise _RowTooLong
+        self._pos = stop
+        return buffer[pos:stop]
+
+    def _read_chunk(self) -> bytes:
+        try:
+            chunk = self.stream.read(_CHUNK_BYTES)
+        except _UNZIP_ERRORS as error:
+            how = "unzipped: its compressed data is damaged" if self.package.zipped else "read"
+            where = f" after line {self.lines_read:,}" if self.lines_read else ""
+            raise PackageError(
+                f"{self.file} cannot be {how}{where} ({error or type(error).__name__})"
+            ) from None
+        if not chunk:
+            self._eof = True
+            return b""
+        self.unzipped += len(chunk)
+        if self.unzipped > self.package.limits.member_bytes:
+            raise PackageError(_too_large(self.file, self.package.limits.member_bytes))
+        self.package.count(self.file, self.unzipped)
+        return chunk
+
+
+def _too_large(file: str, limit: int) -> str:
+    return f"{file} is larger than {limit:,} bytes unzipped (HSDS_MAX_MEMBER_BYTES)"
+
+
+def _structure_error(error: Exception, limits: Limits) -> str:
+    """What went wrong, for the person importing: a row's or a cell's cap, or bad quoting."""
+    if isinstance(error, _RowTooLong):
+        return f"a row longer than {limits.row_bytes:,} bytes (HSDS_MAX_ROW_BYTES)"
+    text = str(error)
+    if text.startswith("field larger than field limit"):
+        return f"a cell longer than {limits.field_chars:,} characters (HSDS_MAX_FIELD_CHARS)"
+    if text == "unexpected end of data":
+        return "a quoted cell is not closed before the end of the file"
+    if "expected after" in text:
+        return f"text after the closing quote of a cell ({text})"
+    return f"not CSV ({text})"
 
 
 class Package:
@@ -146,26 +327,35 @@ class Package:
     Use as a context manager. :meth:`rows` streams one table; a missing optional table yields
     nothing. Problems found while reading (short rows, bytes that are not UTF-8, ...) are
     reported to the :class:`ImportReport` given to :meth:`rows` and the row is left out.
+    ``limits`` (the ``HSDS_MAX_*`` settings by default) are checked against the sizes the
+    package declares when it is opened, and against the bytes read while it is read.
     """
 
-    def __init__(self, path: str | Path | IO[bytes]) -> None:
+    def __init__(self, path: str | Path | IO[bytes], *, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits.from_settings()
         self._zip: zipfile.ZipFile | None = None
         self._folder: Path | None = None
         self._members: dict[str, str] = {}
+        self._unzipped: dict[str, int] = {}  # the most read of each file so far
         if isinstance(path, str | Path) and Path(path).is_dir():
             self._folder = Path(path)
-            for name in TABLE_FILES.values():
+            for name in (*TABLE_FILES.values(), DATAPACKAGE_FILE):
                 if (self._folder / name).is_file():
                     self._members[name] = name
+            self._check_sizes(
+                {name: (self._folder / name).stat().st_size for name in self._members}
+            )
             return
         if isinstance(path, str | Path) and not Path(path).is_file():
             raise PackageError(f"{path}: no such file or folder")
         try:
             self._zip = zipfile.ZipFile(path)
-            names = [info.filename for info in self._zip.infolist() if not info.is_dir()]
-        except (zipfile.BadZipFile, OSError, ValueError) as error:
+            infos = [info for info in self._zip.infolist() if not info.is_dir()]
+        except (*_UNZIP_ERRORS, zipfile.LargeZipFile) as error:
             raise PackageError(f"not a folder of CSV files nor a readable .zip ({error})") from None
-        self._members = _find_members(names)
+        self._members = _find_members([info.filename for info in infos])
+        sizes = {info.filename: info.file_size for info in infos}
+        self._check_sizes({name: sizes[member] for name, member in self._members.items()})
 
     def __enter__(self) -> Package:
         return self
@@ -180,12 +370,61 @@ class Package:
     def has(self, table: str) -> bool:
         return TABLE_FILES[table] in self._members
 
-    def _open_binary(self, table: str) -> IO[bytes]:
-        member = self._members[TABLE_FILES[table]]
-        if self._zip is not None:
-            return self._zip.open(member)
-        assert self._folder is not None  # noqa: S101 (one of the two is always set)
-        return (self._folder / member).open("rb")
+    @property
+    def zipped(self) -> bool:
+        return self._zip is not None
+
+    def _check_sizes(self, sizes: dict[str, int]) -> None:
+        """Refuse a package whose files say they are too large, before reading any of them.
+        (zipfile never unzips more than a member declares; what is read is counted too.)"""
+        for name, size in sizes.items():
+            if size > self.limits.member_bytes:
+                raise PackageError(_too_large(name, self.limits.member_bytes))
+        if sum(sizes.values()) > self.limits.package_bytes:
+            raise PackageError(self._package_too_large())
+
+    def _package_too_large(self) -> str:
+        return (
+            f"the package's files add up to more than {self.limits.package_bytes:,} bytes "
+            "unzipped (HSDS_MAX_PACKAGE_BYTES)"
+        )
+
+    def count(self, name: str, unzipped: int) -> None:
+        """Note that ``unzipped`` bytes of a file were read; a file read twice counts once."""
+        if unzipped > self._unzipped.get(name, 0):
+            self._unzipped[name] = unzipped
+            if sum(self._unzipped.values()) > self.limits.package_bytes:
+                raise PackageError(self._package_too_large())
+
+    def _open(self, name: str) -> IO[bytes]:
+        member = self._members[name]
+        try:
+            if self._zip is not None:
+                return self._zip.open(member)
+            assert self._folder is not None  # noqa: S101 (one of the two is always set)
+            return (self._folder / member).open("rb")
+        except _UNZIP_ERRORS as error:
+            raise PackageError(f"{name}: cannot be opened ({error})") from None
+
+    @functools.cached_property
+    def formulas_escaped(self) -> bool:
+        """Whether the package is an export that put an apostrophe before the cells a
+        spreadsheet would run as formulas: its datapackage.json says ``"formulas_escaped":
+        true``. Reading it then takes that apostrophe off again."""
+        if DATAPACKAGE_FILE not in self._members:
+            return False
+        with self._open(DATAPACKAGE_FILE) as stream:
+            try:
+                data = stream.read(_MAX_DATAPACKAGE_BYTES + 1)
+            except _UNZIP_ERRORS as error:
+                raise PackageError(f"{DATAPACKAGE_FILE}: cannot be read ({error})") from None
+        if len(data) > _MAX_DATAPACKAGE_BYTES:
+            return False
+        try:
+            description = json.loads(data)
+        except (ValueError, RecursionError):
+            return False
+        return isinstance(description, dict) and description.get("formulas_escaped") is True
 
     def check(self) -> None:
         """Fail before anything is written when a required file or a header cannot be read."""
@@ -194,25 +433,25 @@ class Package:
                 raise PackageError(f"{TABLE_FILES[table]} is missing: it is required")
         for table in TABLE_FILES:
             if self.has(table):
-                with self._text(table) as stream:
-                    self._header(table, csv.reader(stream))
+                with self._open(TABLE_FILES[table]) as stream:
+                    lines = _Lines(stream, TABLE_FILES[table], self)
+                    self._header(table, lines, self._csv(lines))
+        self.formulas_escaped  # noqa: B018 (a damaged datapackage.json is found here too)
 
-    def _text(self, table: str) -> io.TextIOWrapper:
-        # surrogateescape keeps undecodable bytes visible so that only their row is skipped.
-        try:
-            binary = self._open_binary(table)
-        except (OSError, zipfile.BadZipFile, RuntimeError) as error:
-            raise PackageError(f"{TABLE_FILES[table]}: cannot be opened ({error})") from None
-        return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    def _csv(self, lines: _Lines) -> Iterator[list[str]]:
+        # The csv module's own cap on a cell is a process-wide setting: set it for this read.
+        csv.field_size_limit(self.limits.field_chars)
+        return csv.reader(lines, strict=True)
 
-    def _header(self, table: str, reader: Iterator[list[str]]) -> list[str]:
+    def _header(self, table: str, lines: _Lines, reader: Iterator[list[str]]) -> list[str]:
         file = TABLE_FILES[table]
         try:
             header = next(reader)
         except StopIteration:
             raise PackageError(f"{file}: empty file, no header row") from None
-        except (csv.Error, OSError, zipfile.BadZipFile) as error:
-            raise PackageError(f"{file}: the header row cannot be read ({error})") from None
+        except (csv.Error, _RowTooLong) as error:
+            reason = _structure_error(error, self.limits)
+            raise PackageError(f"{file}: the header row cannot be read ({reason})") from None
         columns = [name.strip().lower() for name in header]
         if any(_UNDECODABLE.search(name) for name in columns):
             raise PackageError(f"{file}: the header row is not valid UTF-8")
@@ -227,42 +466,49 @@ class Package:
         """Stream the well-formed rows of a table; report and leave out the others.
 
         Every id is checked for duplicates within the file (a set of the file's ids is the only
-        thing kept), so callers see each id once.
+        thing kept), so callers see each id once. A CSV structure error ends the file there:
+        it is reported on the line its row starts on, and no row after it is read.
         """
         if not self.has(table):
             return
         file = TABLE_FILES[table]
-        with self._text(table) as stream:
-            reader = csv.DictReader(stream, restkey="\x00extra", restval=None)
-            reader.fieldnames = self._header(table, reader.reader)
+        unescape = self.formulas_escaped
+        with self._open(file) as stream:
+            lines = _Lines(stream, file, self)
+            reader = self._csv(lines)
+            columns = self._header(table, lines, reader)
             seen_ids: set[str] = set()
             while True:
-                line = reader.reader.line_num + 1
+                line = lines.lines_read + 1
+                lines.new_row()
                 try:
-                    record = next(reader)
+                    cells = next(reader)
                 except StopIteration:
                     return
-                except csv.Error as error:
-                    report.skip(file, line, f"unreadable row ({error})")
+                except (csv.Error, _RowTooLong) as error:
+                    reason = _structure_error(error, self.limits)
+                    report.skip(file, line, f"{reason}; the rest of the file was not read")
+                    return
+                if not cells:
+                    continue  # a blank line
+                if len(cells) != len(columns):
+                    more = len(cells) > len(columns)
+                    report.skip(
+                        file,
+                        line,
+                        f"{'more' if more else 'fewer'} cells than the header has columns",
+                    )
                     continue
-                except (OSError, zipfile.BadZipFile, EOFError) as error:
-                    raise PackageError(
-                        f"{file}: reading stopped at line {line} ({error})"
-                    ) from None
-                if "\x00extra" in record:
-                    report.skip(file, line, "more cells than the header has columns")
-                    continue
-                if None in record.values():
-                    report.skip(file, line, "fewer cells than the header has columns")
-                    continue
-                joined = "\x1f".join(record.values())
+                joined = "\x1f".join(cells)
                 if not joined.isascii() and _UNDECODABLE.search(joined):
                     report.skip(file, line, "bytes that are not UTF-8")
                     continue
                 if "\x00" in joined:
                     report.skip(file, line, "a NUL byte in a cell")
                     continue
-                row = Row(line, record)
+                if unescape and "'" in joined:
+                    cells = [unescape_formula(cell) for cell in cells]
+                row = Row(line, dict(zip(columns, cells, strict=True)))
                 row_id = row.get("id")
                 if not row_id:
                     report.skip(file, line, "empty required field: id")
@@ -276,7 +522,7 @@ class Package:
 
 def _find_members(names: list[str]) -> dict[str, str]:
     """Map each known file name to its member in a zip: at the root, else in one folder."""
-    wanted = set(TABLE_FILES.values())
+    wanted = {*TABLE_FILES.values(), DATAPACKAGE_FILE}
     found: dict[str, str] = {}
     for name in names:
         path = PurePosixPath(name)

@@ -7,6 +7,10 @@ so the tables are parsed in an order where what a row points to is in before it.
 
 from __future__ import annotations
 
+import functools
+
+from django.db import DatabaseError
+
 from compacts.models import City
 from directory import models
 
@@ -20,6 +24,25 @@ from .cells import (
     kind_from_text,
 )
 from .reader import TABLE_FILES, ImportReport, Package, Row
+
+
+def cell_errors(parse):
+    """Any error a row's cells raise, beyond the checks of :mod:`cells`, is that row's skip
+    reason (naming the cell last read), never the end of the import. The database's errors
+    are left to the importer, which retries a batch row by row."""
+
+    @functools.wraps(parse)
+    def guarded(self: RowParser, row: Row) -> dict | None:
+        try:
+            return parse(self, row)
+        except (RowError, DatabaseError):
+            raise
+        except Exception as error:  # whatever a cell raises, the row is skipped
+            value = row.values.get(row.column) or ""
+            cell = f"{row.column} {cells.shown(value)}" if row.column else "a cell"
+            raise RowError(f"{cell} cannot be read ({type(error).__name__}: {error})") from error
+
+    return guarded
 
 
 class RowParser:
@@ -92,6 +115,7 @@ class RowParser:
 
     # -- taxonomy terms and attributes -------------------------------------------------------
 
+    @cell_errors
     def parse_term(self, row: Row) -> dict:
         name = cells.required(row, "name")
         taxonomy = row.get("taxonomy") or self.taxonomy_names.get(row.get("taxonomy_id"), "")
@@ -102,6 +126,7 @@ class RowParser:
             "taxonomy": taxonomy,
         }
 
+    @cell_errors
     def parse_attribute(self, row: Row) -> dict | None:
         entity, link_type = cells.attribute_target(row)
         if entity == "organization" and link_type in (*KIND_LINK_TYPES, PARTNER_CITY_LINK_TYPE):
@@ -119,6 +144,7 @@ class RowParser:
 
     # -- organizations and services ----------------------------------------------------------
 
+    @cell_errors
     def parse_organization(self, row: Row) -> dict:
         fields = {
             "name": cells.required(row, "name"),
@@ -149,6 +175,7 @@ class RowParser:
                 fields["city_id"] = city
         return fields
 
+    @cell_errors
     def parse_service(self, row: Row) -> dict:
         status = cells.required(row, "status").lower()
         if status not in models.ServiceStatus.values:
@@ -182,6 +209,7 @@ class RowParser:
 
     # -- locations ---------------------------------------------------------------------------
 
+    @cell_errors
     def parse_location(self, row: Row) -> dict:
         location_type = (row.get("location_type") or "physical").lower()
         if location_type not in models.LocationType.values:
@@ -221,6 +249,7 @@ class RowParser:
                         del fields[name]
         return fields
 
+    @cell_errors
     def parse_address(self, row: Row) -> dict:
         country = row.get("country").upper()
         if len(country) > 2:
@@ -237,12 +266,14 @@ class RowParser:
             "country": country,
         }
 
+    @cell_errors
     def parse_accessibility(self, row: Row) -> dict:
         text = "\n\n".join(part for part in (row.get("description"), row.get("details")) if part)
         return {"accessibility": text}
 
     # -- links, phones, schedules ------------------------------------------------------------
 
+    @cell_errors
     def parse_service_at_location(self, row: Row) -> dict:
         return {
             "service_id": self.ref(row, "service_id", models.Service, required=True),
@@ -258,6 +289,7 @@ class RowParser:
             raise RowError(f"linked to nothing: give one of {', '.join(columns)}")
         return owners
 
+    @cell_errors
     def parse_phone(self, row: Row) -> dict:
         phone_type = (row.get("type") or "voice").lower()
         if phone_type not in models.PhoneType.values:
@@ -281,6 +313,7 @@ class RowParser:
             "description": row.get("description"),
         }
 
+    @cell_errors
     def parse_schedule(self, row: Row) -> dict:
         freq = (row.get("freq") or "WEEKLY").upper()
         if freq != "WEEKLY":
