@@ -212,9 +212,13 @@ def _export(open_text, include_confidential: bool, raw: bool = False) -> Counter
     def write(table: str, rows) -> None:
         with open_text(TABLE_FILES[table]) as handle:
             writer = csv.writer(handle, lineterminator="\n")
+            # The csv module quotes a cell with a line break only if the break is in its
+            # lineterminator: a row with a lone \r in a cell is written with every cell quoted.
+            quoting = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
             writer.writerow(EXPORT_COLUMNS[table])
             for row in rows:
-                writer.writerow([cell(value) for value in row])
+                cells = [cell(value) for value in row]
+                (quoting if any("\r" in text for text in cells) else writer).writerow(cells)
                 counts[table] += 1
 
     def stream(queryset, *lookups: str):

@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = (
         "Write the directory as an HSDS 3.0 tabular package: a folder of CSV files, or a .zip "
         "when PATH ends in .zip. The package is for public use unless --include-confidential "
-        "is given: confidential locations are written without address or map position."
+        "is given: confidential locations are written without address or map position. Text "
+        "that a spreadsheet would run as a formula gets an apostrophe first unless --raw is "
+        "given; importing the package here takes it off again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -22,9 +24,16 @@ class Command(BaseCommand):
             help="also write the addresses of confidential locations (an admin's full backup; "
             "never publish such a package)",
         )
+        parser.add_argument(
+            "--raw",
+            action="store_true",
+            help="write every cell as stored, even one a spreadsheet would run as a formula "
+            "(=, +, -, @, tab, carriage return first): for another system to read, never to "
+            "open in a spreadsheet",
+        )
 
-    def handle(self, *args, path: Path, include_confidential: bool, **options) -> None:
-        counts = package_export(path, include_confidential=include_confidential)
+    def handle(self, *args, path: Path, include_confidential: bool, raw: bool, **options) -> None:
+        counts = package_export(path, include_confidential=include_confidential, raw=raw)
         for table, count in sorted(counts.items()):
             self.stdout.write(f"{table}: {count} row(s)")
         note = (
@@ -32,4 +41,5 @@ class Command(BaseCommand):
             if include_confidential
             else ("for public use, confidential addresses left out")
         )
-        self.stdout.write(f"written to {path} ({note})")
+        cells = "cells as stored" if raw else "formulas escaped for spreadsheets"
+        self.stdout.write(f"written to {path} ({note}; {cells})")
