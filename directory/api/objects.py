@@ -2,9 +2,10 @@
 
 Each function takes primary keys in the order wanted and gives their objects in that order,
 flat or nested (``Shape``), in a number of queries that does not grow with how many there
-are: each nested table is one query for all of them. A confidential location loses its
-address, coordinates and transportation notes here (as in the public export), so no
-endpoint can show them.
+are: each nested table is one query for all of them. A row deleted between two of those
+queries (an admin at work during a long stream) is left out, never an error. A confidential
+location loses its address, coordinates and transportation notes here (as in the public
+export), so no endpoint can show them.
 """
 
 import dataclasses
@@ -75,7 +76,8 @@ def _services(pks: Collection[int], shape: Shape, *, with_organization: bool) ->
     if with_organization:
         providers = _organizations(set(organization_of.values()), Shape.FLAT)
         for pk, service in found.items():
-            service["organization"] = providers[organization_of[pk]]
+            if (provider := providers.get(organization_of[pk])) is not None:
+                service["organization"] = provider
     if shape is Shape.FULL:
         _nest_in_services(found)
     return found
@@ -96,7 +98,8 @@ def _nest_in_services(found: dict[int, dict]) -> None:
     for pk, link in at_locations.items():
         link["phones"] = phones[("service_at_location", pk)]
         link["schedules"] = schedules[("service_at_location", pk)]
-        link["location"] = places[location_of[pk]]
+        if (place := places.get(location_of[pk])) is not None:
+            link["location"] = place
     languages = _languages(ServiceLanguage, "service", ids)
     categories = _categories(ids)
     by_service = defaultdict(list)
@@ -152,8 +155,12 @@ def _organizations(
     )
     for pk, organization in found.items():
         organization["phones"] = phones[("organization", pk)]
-        organization["locations"] = [places[site] for site, owner in sites if owner == pk]
-        organization["services"] = [listed[service] for service, owner in offered if owner == pk]
+        organization["locations"] = [
+            places[site] for site, owner in sites if owner == pk and site in places
+        ]
+        organization["services"] = [
+            listed[service] for service, owner in offered if owner == pk and service in listed
+        ]
     return found
 
 
@@ -173,8 +180,10 @@ def service_at_locations(pks: list[int], shape: Shape) -> list[dict]:
         phones = _owned(PHONES, Phone.objects.all(), {"service_at_location": found})
         schedules = _owned(SCHEDULES, Schedule.objects.all(), {"service_at_location": found})
     for pk, link in found.items():
-        link["service"] = offered[service_of[pk]]
-        link["location"] = places[location_of[pk]]
+        if (service := offered.get(service_of[pk])) is not None:
+            link["service"] = service
+        if (place := places.get(location_of[pk])) is not None:
+            link["location"] = place
         if full:
             link["phones"] = phones[("service_at_location", pk)]
             link["schedules"] = schedules[("service_at_location", pk)]
