@@ -366,6 +366,26 @@ def test_the_caps_count_the_bytes_read_not_only_the_sizes_declared(
         package_import(write_package(tmp_path / "pkg"))
 
 
+@pytest.mark.parametrize("files", [20_000, 70_000], ids=["end-record", "zip64-end-record"])
+def test_a_zip_of_too_many_files_is_refused_before_its_directory_is_read(files):
+    """zipfile would hold all of them in memory; past 65,535 the count is in zip64's record."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in package_files().items():
+            archive.writestr(name, content)
+        for number in range(files):
+            archive.writestr(f"empty/{number}", b"")
+
+    def refused():
+        with pytest.raises(PackageError, match=f"the zip holds {files + len(GOOD_PACKAGE):,} "):
+            package_import(buffer)
+
+    peak = _peak_while(refused)
+
+    assert peak < MIB
+    assert not models.Organization.objects.exists()
+
+
 # -- a bomb is refused in bounded memory ------------------------------------------------------
 
 
@@ -486,7 +506,16 @@ def read_everything(source, limits: Limits = SMALL) -> ImportReport:
 
 
 @fuzz
-@given(data=st.one_of(st.binary(max_size=2048), st.binary(max_size=2048).map(b"PK\3\4".__add__)))
+@given(
+    data=st.one_of(
+        st.binary(max_size=2048),
+        st.binary(max_size=2048).map(b"PK\3\4".__add__),
+        # An end record (and a zip64 one) for the count read before zipfile reads the zip.
+        st.tuples(
+            st.binary(max_size=200), st.sampled_from([b"", b"PK\6\6"]), st.binary(max_size=60)
+        ).map(lambda parts: b"PK\6\6".join(parts[:2]) + b"PK\5\6" + parts[2]),
+    )
+)
 def test_fuzz_random_bytes_as_a_zip(data):
     read_everything(io.BytesIO(data))
 
