@@ -22,6 +22,7 @@ from django.conf import settings
 from django.utils import translation
 
 from directory.languages import own_name
+from tests.factories import UserFactory
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\{ ?\w+ ?\}\}")
@@ -97,6 +98,14 @@ def test_the_committed_mo_is_the_po_compiled():
     )
 
 
+@pytest.mark.django_db
+def test_the_account_pages_speak_in_the_portals_voice(client):
+    client.force_login(UserFactory())
+    html = client.get("/es/accounts/2fa/").content.decode()
+    assert "Verificación en dos pasos" in html
+    assert "doble factor" not in html
+
+
 def test_django_reads_the_catalogue():
     with translation.override("es"):
         assert translation.gettext("Sign in") == "Iniciar sesión"
@@ -106,6 +115,8 @@ def test_django_reads_the_catalogue():
         # The portal's spelling of Django's own clock and weekday words wins over Django's.
         assert translation.gettext("p.m.") == "p. m."
         assert translation.gettext("Thu") == "jue."
+        # And its voice over allauth's on the account pages (usted, one name for two-factor).
+        assert translation.gettext("Two-Factor Authentication") == "Verificación en dos pasos"
 
 
 @pytest.mark.parametrize(
