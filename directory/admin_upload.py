@@ -5,6 +5,7 @@ ModelAdmin's ``get_urls``: ``return hsds_upload_urls(self.admin_site) + super().
 Very large packages take minutes: import those with the command, not through a web request.
 """
 
+import struct
 import zipfile
 
 from django import forms
@@ -65,7 +66,11 @@ class HsdsUploadForm(forms.Form):
                     "rounded": filesizeformat(MAX_UPLOAD_BYTES),
                 },
             )
-        if not zipfile.is_zipfile(upload):
+        try:
+            readable = zipfile.is_zipfile(upload)
+        except (zipfile.BadZipFile, ValueError, EOFError, struct.error):
+            readable = False  # an end record zipfile refuses (e.g. "spans multiple disks")
+        if not readable:
             raise forms.ValidationError(_("This file is not a readable .zip."), code="bad_zip")
         upload.seek(0)
         return upload

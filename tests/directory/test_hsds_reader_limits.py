@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from directory import models
+from directory.admin_upload import HsdsUploadForm
 from directory.hsds import TABLE_FILES, ImportReport, PackageError, package_import
 from directory.hsds import cells as cell_checks
 from directory.hsds.reader import Limits, Package
@@ -484,6 +485,35 @@ def test_the_upload_answers_a_bad_package_with_its_reason(admin_client, settings
 
     assert response.status_code == 200
     assert message in response.content.decode()
+
+
+def test_the_upload_answers_an_end_record_zipfile_refuses(admin_client):
+    """zipfile.is_zipfile raises (BadZipFile) instead of answering False for this one."""
+    locator = struct.pack("<4sLQL", b"PK\6\7", 0, 0, 2)  # a zip64 locator: "2 disks"
+    end = struct.pack("<4s4H2LH", b"PK\5\6", 0, 0, 0, 0, 0, 0, 0)
+
+    response = admin_client.post(
+        reverse("admin:directory_organization_import_hsds"),
+        {"package": _upload(b"x" * 100 + locator + end)},
+    )
+
+    assert response.status_code == 200
+    assert "This file is not a readable .zip." in response.content.decode()
+
+
+@fuzz
+@given(
+    data=st.one_of(
+        st.binary(max_size=300),
+        st.tuples(st.binary(max_size=100), st.binary(max_size=40)).map(
+            lambda parts: parts[0] + b"PK\6\7" + parts[1] + b"PK\5\6" + bytes(18)
+        ),
+    )
+)
+def test_fuzz_the_upload_form_with_random_bytes(data):
+    form = HsdsUploadForm(files={"package": _upload(data)})
+
+    assert not form.is_valid() or zipfile.is_zipfile(io.BytesIO(data))
 
 
 # -- fuzzing: nothing but PackageError leaves the reader, and memory stays bounded ------------
