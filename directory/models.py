@@ -334,12 +334,6 @@ class Location(TimeStamped):
         verbose_name = _("location")
         verbose_name_plural = _("locations")
         ordering = ["name", "pk"]
-        indexes = [
-            # "Near me": the box of latitude and longitude around a place (search.conditions).
-            models.Index(
-                fields=["position_latitude", "position_longitude"], name="location_position"
-            ),
-        ]
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -515,6 +509,11 @@ class Service(TimeStamped):
     # The time zone its hours are read in: its partner city's, else its first location's
     # ("" for DIRECTORY_TIME_ZONE). Also kept by search.refresh_search_vectors().
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True, editable=False)
+    # Where "near me" measures to: its first public location's position (by location, as the
+    # result card's town and ZIP), kept by search.refresh_search_vectors() too; a GiST index
+    # on it (migration 0014) lets Postgres read services nearest first.
+    position_latitude = models.FloatField(_("position latitude"), null=True, editable=False)
+    position_longitude = models.FloatField(_("position longitude"), null=True, editable=False)
 
     objects = ServiceQuerySet.as_manager()
 

@@ -39,9 +39,9 @@ def _save(Location, batch):
 
 
 def refill_search_columns(apps, schema_editor):
-    """Nothing now: migration 0014, which every database reaches after this one, refreshes
+    """Nothing now: migration 0015, which every database reaches after this one, refreshes
     the search columns of every listing with the code of its day (this one's refresh read
-    Service with the columns of its day, and 0014 adds one)."""
+    Service with the columns of its day, and later migrations add some)."""
 
 
 class Migration(migrations.Migration):

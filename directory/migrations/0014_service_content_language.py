@@ -1,17 +1,14 @@
 """The language a listing's own text is written in (Service.content_language, "en" for the
-listings stored so far): a page in another language marks that text with lang="…". Then the
-search columns of every listing, which 0011 refreshed until this column was added (its refresh
-reads Service as it is now)."""
+listings stored so far): a page in another language marks that text with lang="…". (The
+refresh of every listing's search columns, here for a while, is 0015's now.)"""
 
 import django.core.validators
 from django.db import migrations, models
 
 
 def refill_search_columns(apps, schema_editor):
-    # As in 0006 and 0011: the current refresh, which the listings stored so far have not had.
-    from directory.search import refresh_search_vectors
-
-    refresh_search_vectors()
+    """Nothing now: 0015 refreshes the search columns (its refresh reads Service's position,
+    which 0015 adds)."""
 
 
 class Migration(migrations.Migration):

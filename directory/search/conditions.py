@@ -5,6 +5,7 @@ import math
 from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQueryField
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Exists,
@@ -14,10 +15,10 @@ from django.db.models import (
     Func,
     OuterRef,
     Q,
-    Subquery,
     Value,
 )
 from django.db.models.functions import ASin, Cast, Cos, Power, Radians, Sin, Sqrt
+from django.db.models.lookups import LessThanOrEqual
 
 from ..models import Location, Service, ServiceCategory
 from ..places import EARTH_RADIUS_MILES, ZipPlace
@@ -79,43 +80,70 @@ def in_postal_code(postal_code: str) -> Q:
 MILES_PER_DEGREE = 69.17
 
 
-def _within(origin: ZipPlace, miles: float):
-    """Public locations within ``miles`` of ``origin``, each with its distance ("miles").
-
-    A box of latitude and longitude around the origin comes first, answered by the
-    (position_latitude, position_longitude) index; the great-circle distance (haversine, the
-    twin of places.miles_between) is worked out only for the locations in the box.
-    Confidential locations never count: a distance would tell where a hidden shelter is."""
+def miles_from(origin: ZipPlace) -> ExpressionWrapper:
+    """A service's great-circle distance in miles from ``origin`` to its position (its first
+    public location's; see Service.position_latitude): haversine, the twin of
+    places.miles_between."""
     latitude, longitude = float(origin.latitude), float(origin.longitude)
-    lat_span = miles / MILES_PER_DEGREE
-    lon_span = miles / (MILES_PER_DEGREE * max(math.cos(math.radians(latitude)), 0.01))
     half_dlat = Radians(F("position_latitude") - latitude) / 2
     half_dlon = Radians(F("position_longitude") - longitude) / 2
     a = Power(Sin(half_dlat), 2) + math.cos(math.radians(latitude)) * Cos(
         Radians("position_latitude")
     ) * Power(Sin(half_dlon), 2)
-    return (
-        Location.objects.public_addresses()
-        .filter(
-            position_latitude__range=(latitude - lat_span, latitude + lat_span),
-            position_longitude__range=(longitude - lon_span, longitude + lon_span),
-        )
-        .annotate(miles=ExpressionWrapper(2 * EARTH_RADIUS_MILES * ASin(Sqrt(a)), FloatField()))
-        .filter(miles__lte=miles)
-    )
+    return ExpressionWrapper(2 * EARTH_RADIUS_MILES * ASin(Sqrt(a)), FloatField())
 
 
 def near(origin: ZipPlace, miles: float) -> Q:
-    """Services with a public location within ``miles`` of ``origin``."""
-    return Q(Exists(_within(origin, miles).filter(service_at_locations__service=OuterRef("pk"))))
-
-
-def nearest_miles(origin: ZipPlace, miles: float) -> Subquery:
-    """The distance from ``origin`` to a service's nearest public location within ``miles``."""
-    nearest = (
-        _within(origin, miles)
-        .filter(service_at_locations__service=OuterRef("pk"))
-        .order_by("miles")
-        .values("miles")[:1]
+    """Services within ``miles`` of ``origin``: inside a box around it first (on Postgres
+    the earthdistance module's earth_box, which the GiST index of migration 0015 answers;
+    elsewhere a box of latitude and longitude), then by their great-circle distance. Only
+    public locations give a service a position, so a distance never tells where a
+    confidential one is."""
+    exact = LessThanOrEqual(miles_from(origin), miles)
+    if connection.vendor == "postgresql":
+        box = Func(_earth_of(origin), Value(miles * METRES_PER_MILE), function="earth_box")
+        return Q(Holds(box, SERVICE_ON_EARTH), exact)
+    latitude, longitude = float(origin.latitude), float(origin.longitude)
+    lat_span = miles / MILES_PER_DEGREE
+    lon_span = miles / (MILES_PER_DEGREE * max(math.cos(math.radians(latitude)), 0.01))
+    return Q(
+        exact,
+        position_latitude__range=(latitude - lat_span, latitude + lat_span),
+        position_longitude__range=(longitude - lon_span, longitude + lon_span),
     )
-    return Subquery(nearest, output_field=FloatField())
+
+
+METRES_PER_MILE = 1609.344
+# A service's position as a point of the earth (the cube extension's 3-D point), the
+# expression the GiST index of migration 0015 is built on.
+SERVICE_ON_EARTH = Func(F("position_latitude"), F("position_longitude"), function="ll_to_earth")
+
+
+def _earth_of(origin: ZipPlace) -> Func:
+    return Func(
+        Value(float(origin.latitude)), Value(float(origin.longitude)), function="ll_to_earth"
+    )
+
+
+class Holds(Func):
+    """``box @> point``, a condition the GiST index answers."""
+
+    arg_joiner = " @> "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+class NearestFirst(Func):
+    """``position <-> origin``: the distance Postgres orders by through the GiST index on
+    services' positions, reading the nearest first inside the box and stopping once a page's
+    candidates are found, instead of measuring every service in the radius (the 10 miles
+    around a ZIP code in the bench's square of Ohio hold 11,700 of its 200,000 services:
+    600 ms when each was measured, 10 ms this way). The straight line through the earth
+    orders as the great-circle distance does."""
+
+    arg_joiner = " <-> "
+    template = "(%(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, origin: ZipPlace) -> None:
+        super().__init__(SERVICE_ON_EARTH, _earth_of(origin))

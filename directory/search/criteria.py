@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from .. import places
 from ..models import Service
-from .conditions import in_categories, in_language, in_postal_code, near, nearest_miles
+from .conditions import NearestFirst, in_categories, in_language, in_postal_code, miles_from, near
 from .reference import Reference
 from .results import Order, in_name_order, ranked_by_text, ranked_by_words
 from .words import Words, understand
@@ -71,15 +71,18 @@ def services_matching(
     # A ZIP code the package knows is a place: services within the radius of its centre,
     # with their distance; any other (a part of one) is matched as the start of a ZIP code.
     origin = places.zip_place(criteria.zip) if criteria.zip else None
-    distance = None
+    order = Order()
     if origin is not None:
         services = services.filter(near(origin, criteria.radius))
-        distance = nearest_miles(origin, criteria.radius)
+        order = Order(
+            miles_from(origin),
+            nearest_first=criteria.nearest_first,
+            nearest=NearestFirst(origin) if connection.vendor == "postgresql" else None,
+        )
     elif criteria.zip:
         services = services.filter(in_postal_code(criteria.zip[:5]))
     if criteria.open_at is not None:
         services = services.open_now(criteria.open_at, reference.time_zones())
-    order = Order(distance, nearest_first=distance is not None and criteria.nearest_first)
     if not variants:
         return in_name_order(services, order)
     if full_text:

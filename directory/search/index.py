@@ -108,6 +108,14 @@ def _refresh_postgres(ids: list[int] | None) -> int:
           FROM {service_location} sl JOIN {location} l ON l.id = sl.location_id
           WHERE l.time_zone <> '' {"" if ids is None else "AND sl.service_id = ANY(%(ids)s)"}
           ORDER BY sl.service_id, sl.id
+        ),
+        positions AS (
+          SELECT DISTINCT ON (sl.service_id) sl.service_id,
+                 l.position_latitude, l.position_longitude
+          FROM {service_location} sl JOIN {location} l ON l.id = sl.location_id
+          WHERE NOT l.is_confidential AND l.position_latitude IS NOT NULL
+                {"" if ids is None else "AND sl.service_id = ANY(%(ids)s)"}
+          ORDER BY sl.service_id, l.id
         )
     """  # noqa: S608
     # Names and categories are indexed with English and Spanish stems; descriptions, the
@@ -120,7 +128,8 @@ def _refresh_postgres(ids: list[int] | None) -> int:
                  || {vector("descriptions", "C", CONFIGS[:1])}
                  || {vector("organization_names", "D")} AS vector,
                  names_vector || facets AS names_vector,
-                 coalesce(nullif(city_time_zone, ''), zones.time_zone, '') AS time_zone
+                 coalesce(nullif(city_time_zone, ''), zones.time_zone, '') AS time_zone,
+                 positions.position_latitude, positions.position_longitude
           FROM (
             SELECT doc.*, {vector("names", "A")} AS names_vector,
                    array_to_tsvector(ARRAY(
@@ -133,15 +142,19 @@ def _refresh_postgres(ids: list[int] | None) -> int:
             FROM doc
           ) AS named
           LEFT JOIN zones ON zones.service_id = named.id
+          LEFT JOIN positions ON positions.service_id = named.id
         )
         UPDATE {service} AS target
         SET search_vector = fresh.vector, name_vector = fresh.names_vector,
-            time_zone = fresh.time_zone
+            time_zone = fresh.time_zone, position_latitude = fresh.position_latitude,
+            position_longitude = fresh.position_longitude
         FROM fresh
         WHERE target.id = fresh.id
           AND (target.search_vector IS DISTINCT FROM fresh.vector
                OR target.name_vector IS DISTINCT FROM fresh.names_vector
-               OR target.time_zone IS DISTINCT FROM fresh.time_zone)
+               OR target.time_zone IS DISTINCT FROM fresh.time_zone
+               OR target.position_latitude IS DISTINCT FROM fresh.position_latitude
+               OR target.position_longitude IS DISTINCT FROM fresh.position_longitude)
     """  # noqa: S608
     vocabulary = f"""
         WITH {doc}
@@ -233,13 +246,30 @@ def _refresh_portable(ids: list[int] | None) -> int:
             service.eligibility_description,
             service.interpretation_services,
         ]
-        text = normalize(" ".join(part for part in parts if part))
-        time_zone = _time_zone_of(service)
-        if (text, time_zone) != (service.search_text, service.time_zone):
-            service.search_text, service.time_zone = text, time_zone
+        fresh = (normalize(" ".join(part for part in parts if part)), _time_zone_of(service))
+        fresh += _position_of(service)
+        if fresh != tuple(getattr(service, name) for name in PORTABLE_COLUMNS):
+            for name, value in zip(PORTABLE_COLUMNS, fresh, strict=True):
+                setattr(service, name, value)
             changed.append(service)
-    Service.objects.bulk_update(changed, ["search_text", "time_zone"], batch_size=500)
+    Service.objects.bulk_update(changed, PORTABLE_COLUMNS, batch_size=500)
     return len(changed)
+
+
+# What the portable refresh keeps, in the order _refresh_portable works them out.
+PORTABLE_COLUMNS = ["search_text", "time_zone", "position_latitude", "position_longitude"]
+
+
+def _position_of(service: Service) -> tuple[float | None, float | None]:
+    """Its first public location's position (by location), or none."""
+    located = sorted(
+        (link.location for link in service.service_at_locations.all()),
+        key=lambda location: location.pk,
+    )
+    for location in located:
+        if not location.is_confidential and location.position_latitude is not None:
+            return location.position_latitude, location.position_longitude
+    return None, None
 
 
 def _time_zone_of(service: Service) -> str:

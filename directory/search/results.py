@@ -64,10 +64,12 @@ SEARCH_ORDER = "complete DESC, as_typed DESC, rank DESC, name, pk"
 @dataclass(frozen=True)
 class Order:
     """How far each service is from the place searched (an expression, or None without
-    a place), and whether the nearest come first."""
+    a place), whether the nearest come first, and the expression to read them nearest
+    first by (an index's, on Postgres; else the distance)."""
 
     distance: Expression | None = None
     nearest_first: bool = False
+    nearest: Expression | None = None
 
     def columns(self, rank, as_typed) -> dict:
         if self.nearest_first:
@@ -94,7 +96,7 @@ def _capped(candidates: QuerySet, order: Order) -> QuerySet:
     """The first COUNT_CAP + 1 candidates: the nearest when they come first (read through
     the position index within the radius), else any."""
     if order.nearest_first:
-        candidates = candidates.order_by("distance", "name", "pk")
+        candidates = candidates.order_by(order.nearest or F("distance"))
     return candidates[: COUNT_CAP + 1]
 
 
