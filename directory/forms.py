@@ -51,7 +51,8 @@ class SearchForm(forms.Form):
     )
     open_now = forms.BooleanField(label=_("Open now"), required=False)
     radius = forms.TypedChoiceField(
-        label=_("Distance from the ZIP code"),
+        label=_("Distance"),
+        help_text=_("From the middle of the ZIP code you gave"),
         required=False,
         coerce=int,
         empty_value=None,
@@ -63,7 +64,8 @@ class SearchForm(forms.Form):
         ],
     )
     sort = forms.ChoiceField(
-        label=_("Order, with a ZIP code"),
+        label=_("Sort results"),
+        help_text=_("When you give a ZIP code"),
         required=False,
         choices=[("", _("Nearest first")), ("best", _("Best match first"))],
     )
