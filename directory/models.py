@@ -362,17 +362,12 @@ class Location(TimeStamped):
         """The time zone of the address (its ZIP code's, else its state's) and the position
         to measure distances from: the coordinates given, else the ZIP code's centre
         (marked approximate), else none."""
-        self.time_zone = places.time_zone_of(self.postal_code, self.state_province)
-        self.position_is_approximate = False
-        if self.latitude is not None and self.longitude is not None:
-            self.position_latitude = float(self.latitude)
-            self.position_longitude = float(self.longitude)
-        elif place := places.zip_place(self.postal_code):
-            self.position_latitude = float(place.latitude)
-            self.position_longitude = float(place.longitude)
-            self.position_is_approximate = True
-        else:
-            self.position_latitude = self.position_longitude = None
+        (
+            self.time_zone,
+            self.position_latitude,
+            self.position_longitude,
+            self.position_is_approximate,
+        ) = places.place_of(self.postal_code, self.state_province, self.latitude, self.longitude)
 
     def clean(self) -> None:
         if (self.latitude is None) != (self.longitude is None):

@@ -58,6 +58,20 @@ def time_zone_of(postal_code: str, state: str) -> str:
     return _state_time_zones().get((state or "").strip().upper(), "")
 
 
+def place_of(
+    postal_code: str, state: str, latitude, longitude
+) -> tuple[str, float | None, float | None, bool]:
+    """Where an address is: its time zone, the position distances are measured from (the
+    coordinates given, else its ZIP code's centre, else none) and whether that position is
+    approximate (the centre)."""
+    time_zone = time_zone_of(postal_code, state)
+    if latitude is not None and longitude is not None:
+        return time_zone, float(latitude), float(longitude), False
+    if place := zip_place(postal_code):
+        return time_zone, float(place.latitude), float(place.longitude), True
+    return time_zone, None, None, False
+
+
 def miles_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance (haversine), the twin of the SQL in directory.search."""
     phi1, phi2 = math.radians(lat1), math.radians(lat2)

@@ -17,15 +17,14 @@ def fill_places(apps, schema_editor):
     for location in Location.objects.only(
         "postal_code", "state_province", "latitude", "longitude"
     ).iterator(chunk_size=BATCH):
-        location.time_zone = places.time_zone_of(location.postal_code, location.state_province)
-        location.position_is_approximate = False
-        if location.latitude is not None and location.longitude is not None:
-            location.position_latitude = float(location.latitude)
-            location.position_longitude = float(location.longitude)
-        elif place := places.zip_place(location.postal_code):
-            location.position_latitude = float(place.latitude)
-            location.position_longitude = float(place.longitude)
-            location.position_is_approximate = True
+        (
+            location.time_zone,
+            location.position_latitude,
+            location.position_longitude,
+            location.position_is_approximate,
+        ) = places.place_of(
+            location.postal_code, location.state_province, location.latitude, location.longitude
+        )
         batch.append(location)
         if len(batch) >= BATCH:
             _save(Location, batch)
