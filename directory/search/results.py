@@ -289,6 +289,7 @@ class ResultCard:
     phone: str | None  # a number to call: the service's, else its locations', else its provider's
     time_zone: str  # Service.time_zone: "" for DIRECTORY_TIME_ZONE
     assured_date: datetime.date | None  # when someone last checked the listing
+    content_language: str  # the language its name and description are written in
     open_state: OpenState | None = None
     distance: float | None = None  # miles from the place searched
 
@@ -307,7 +308,7 @@ class ResultCard:
 
 CARD_COLUMNS = (
     *("pk", "name", "slug", "description", "status", "organization_name", "place", "phone"),
-    *("time_zone", "assured_date"),
+    *("time_zone", "assured_date", "content_language"),
 )
 
 

@@ -171,3 +171,16 @@ def test_location_hours_count_for_the_card(client, chicago_noon):
     card_a = html.split("Pantry A</a>")[1].split("</li>")[0]
     assert "Open now" in card_a
     assert "open-state" not in card_b
+
+
+@pytest.mark.django_db
+def test_a_card_marks_the_language_its_listing_is_written_in(client):
+    ServiceFactory(name="Despensa de comida", content_language="es")
+    ServiceFactory(name="Food pantry of the hills")
+    search.refresh_search_vectors()
+    html = client.get(SEARCH, {"q": "despensa"}).content.decode()
+    assert '<h3 lang="es"><a' in html  # an English page; the listing is Spanish
+    html = client.get("/es/directory/", {"q": "despensa"}).content.decode()
+    assert "<h3><a" in html  # the page is Spanish too
+    html = client.get("/es/directory/", {"q": "pantry hills"}).content.decode()
+    assert '<h3 lang="en"><a' in html
