@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from compacts.models import CharterStatus, City, Compact
 from curriculum.models import Course, Lesson, LessonCompletion
-from directory.models import Service
+from directory.search import directory_totals
 
 from .account import account_sections
 
@@ -34,13 +33,11 @@ class Figure:
 
 def home_figures() -> list[Figure]:
     """The live figures at the top of the home page, in six queries: compacts with their
-    active signatures and the city registry (two), directory listings (one), lessons,
-    courses and this month's completions (three)."""
+    active signatures and the city registry (two), directory listings (one, kept in the
+    cache a few minutes), lessons, courses and this month's completions (three)."""
     compacts = Compact.objects.with_signature_counts().in_published_order().only("title", "slug")
     cities = City.objects.partner_and_affirmed_counts()
-    listings = Service.objects.public().aggregate(
-        listings=Count("pk"), organizations=Count("organization", distinct=True)
-    )
+    listings = directory_totals()
     registry = reverse("compacts:city_list")
     search = reverse("directory:search")
     curriculum = reverse("curriculum:index")

@@ -23,7 +23,14 @@ choices and synonyms are cached reference data (reference.py).
 
 from .criteria import Criteria, services_matching, understood_words
 from .index import compact_after_full_refresh, refresh_search_vectors
-from .reference import Browse, Reference, browse, forget_reference, load_reference
+from .reference import (
+    Browse,
+    Reference,
+    browse,
+    directory_totals,
+    forget_reference,
+    load_reference,
+)
 from .results import COUNT_CAP, PAGE_SIZE, ResultPage, add_open_states, result_page
 from .words import MAX_QUERY_LENGTH, clean_query, normalize
 
@@ -39,6 +46,7 @@ __all__ = [
     "browse",
     "clean_query",
     "compact_after_full_refresh",
+    "directory_totals",
     "forget_reference",
     "load_reference",
     "normalize",

@@ -1,9 +1,12 @@
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from compassion_portal.views import home_figures
 from directory import demo
 from directory.models import Location, Organization, Schedule, Service, ServiceStatus
+from directory.search import directory_totals
+from directory.search.reference import TOTALS_CACHE_KEY
 from tests.directory.factories import ServiceFactory
 from tests.directory.searching import found
 
@@ -49,3 +52,13 @@ def test_home_figures_count_public_listings(django_assert_max_num_queries):
     assert listings.value == 3
     assert organizations.value == 2
     assert listings.url == organizations.url == reverse("directory:search")
+
+
+def test_the_directorys_totals_are_counted_once_every_few_minutes(django_assert_num_queries):
+    ServiceFactory()
+    assert directory_totals() == {"listings": 1, "organizations": 1}
+    ServiceFactory()
+    with django_assert_num_queries(0):
+        assert directory_totals() == {"listings": 1, "organizations": 1}  # from the cache
+    cache.delete(TOTALS_CACHE_KEY)  # as when BROWSE_CACHE_SECONDS have passed
+    assert directory_totals() == {"listings": 2, "organizations": 2}
