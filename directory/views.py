@@ -2,6 +2,7 @@ import re
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -27,6 +28,8 @@ from .search import (
 from .services import suggestion_create
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,250}")
+# Services on one page of an organization's listing.
+ORGANIZATION_PAGE_SIZE = 50
 
 
 def _page_number(raw: str | None) -> tuple[int, str]:
@@ -186,13 +189,16 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """Four queries: the organization and city, its public services, locations, phones."""
+    """Five queries: the organization and city, how many public services it has and one
+    page of them (an organization may run thousands), its locations, its phones."""
     try:
         organization = Organization.objects.select_related("city").get(slug=slug)
     except Organization.DoesNotExist:
         raise Http404(_("No organization has this address.")) from None
-    services = list(organization.services.public().order_by("name"))
-    if not services:
+    services = Paginator(
+        organization.services.public().order_by("name", "pk"), ORGANIZATION_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    if not services.paginator.count:
         raise Http404(_("This organization has no public listings."))
     locations = list(organization.locations.order_by("name", "pk"))
     phones = list(

@@ -373,6 +373,27 @@ def test_organization_page_query_count(client, directory, django_assert_max_num_
     assert "Riverbend" in html
 
 
+def test_an_organization_with_many_services_is_shown_a_page_at_a_time(
+    client, django_assert_max_num_queries
+):
+    organization = OrganizationFactory()
+    for number in range(120):
+        ServiceFactory(organization=organization, name=f"Service {number:03}")
+    url = organization.get_absolute_url()
+    with django_assert_max_num_queries(6):
+        html = client.get(url).content.decode()
+    assert html.count('class="card"') == 50
+    assert "120 services; showing 1–50." in html
+    assert "Service 000<" in html
+    assert "Page 1 of 3" in html
+    last = client.get(url, {"page": "3"}).content.decode()
+    assert last.count('class="card"') == 20
+    assert "Service 119<" in last
+    # A page that is not a number, or past the end, is the first or the last: never an error.
+    assert "Page 1 of 3" in client.get(url, {"page": "x²"}).content.decode()
+    assert "Page 3 of 3" in client.get(url, {"page": "99"}).content.decode()
+
+
 def test_organization_page_hides_confidential_addresses(client, safe_house):
     html = client.get(safe_house.organization.get_absolute_url()).content.decode()
     assert "Confidential location" in html
