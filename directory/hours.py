@@ -182,6 +182,11 @@ class OpenState:
     changes_at: datetime.datetime | None = None
     changes_today: bool = True
 
+    @property
+    def hour(self) -> int:
+        """The hour it changes on a 12-hour clock (1 to 12): Spanish says "a la 1", "a las 2"."""
+        return (self.changes_at.hour % 12 or 12) if self.changes_at else 0
+
 
 def open_state(
     schedules: Iterable[WeeklyHours], local: datetime.datetime, *, temporarily_closed: bool

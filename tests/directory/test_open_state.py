@@ -184,3 +184,17 @@ def test_a_card_marks_the_language_its_listing_is_written_in(client):
     assert "<h3><a" in html  # the page is Spanish too
     html = client.get("/es/directory/", {"q": "pantry hills"}).content.decode()
     assert '<h3 lang="en"><a' in html
+
+
+@pytest.mark.django_db
+def test_in_spanish_one_oclock_is_a_la_1_and_other_hours_a_las(client, chicago_noon):
+    """Wednesday 3:36 p.m. in Chicago: one pantry closes at 4 p.m., one opens Thursday at 1."""
+    closing = ServiceFactory(name="Despensa del este")
+    ScheduleFactory(service=closing, closes_at=datetime.time(16, 0))
+    opening = ServiceFactory(name="Despensa del oeste")
+    ScheduleFactory(service=opening, byday="TH", opens_at=datetime.time(13, 0))
+    search.refresh_search_vectors()
+    html = client.get("/es/directory/", {"q": "despensa"}).content.decode()
+    assert "cierra a las 4 p. m." in html
+    assert "abre el jue. a la 1 p. m." in html
+    assert "a las 1 " not in html
