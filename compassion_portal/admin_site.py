@@ -4,12 +4,49 @@ Signing in goes through allauth (so its rate limits and two-factor step apply), 
 user without two-factor authentication is sent to set it up before any admin page opens.
 """
 
+from dataclasses import dataclass
+
 from allauth.account.decorators import secure_admin_login
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from compacts.models import CityJoinRequest, CityStaff
+from directory.models import Service, Suggestion, SuggestionStatus
+
+
+@dataclass(frozen=True)
+class ToDo:
+    label: str
+    count: int
+    url: str
+
+
+def admin_to_do(request: HttpRequest) -> list[ToDo]:
+    """What waits for an admin, each with the list that shows it: one count a query, and
+    only of what this admin may see."""
+    new_suggestions = Suggestion.objects.filter(status=SuggestionStatus.NEW)
+    waiting: list[tuple[str, QuerySet, str]] = [
+        (_("staff requests to decide"), CityStaff.objects.pending(), "status__exact=pending"),
+        (_("cities asking to join"), CityJoinRequest.objects.pending(), "status__exact=pending"),
+        (_("new suggestions and problem reports"), new_suggestions, "status__exact=new"),
+        (
+            _("listings nobody has checked for a year"),
+            Service.objects.stale(),
+            "stale=yes",
+        ),
+    ]
+    to_do = []
+    for label, rows, query in waiting:
+        options = rows.model._meta
+        if request.user.has_perm(f"{options.app_label}.view_{options.model_name}"):
+            url = reverse(f"admin:{options.app_label}_{options.model_name}_changelist")
+            to_do.append(ToDo(label, rows.count(), f"{url}?{query}"))
+    return to_do
 
 
 def _needs_second_factor(request: HttpRequest) -> bool:
@@ -21,6 +58,9 @@ class PortalAdminSite(admin.AdminSite):
     site_header = _("Compassion Portal administration")
     site_title = _("Compassion Portal admin")
     index_title = _("Curate cities, compacts, the directory and the curriculum")
+
+    def index(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        return super().index(request, {"to_do": admin_to_do(request), **(extra_context or {})})
 
     def has_permission(self, request: HttpRequest) -> bool:
         return super().has_permission(request) and is_mfa_enabled(request.user)
