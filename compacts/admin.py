@@ -80,21 +80,23 @@ class CompactAdmin(admin.ModelAdmin):
     )
 
 
-def _decision_action(name: str, decide, description, done_message):
-    """An admin action that runs a staff decision service (so it is audited and emailed)
-    on every selected request, and reports the ones the service refuses."""
+def _service_action(
+    name: str, decide, description, done_message, *, rows: str, named, refused, related=()
+):
+    """An admin action that runs a service (so each decision is audited and emailed) on
+    every selected row, passed as the keyword ``rows`` names ("staff", "join_request"), and
+    reports the rows the service refuses (``named`` names one); ``refused`` is the message
+    for an admin who may not decide them at all."""
 
     def action(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
         done, skipped = 0, []
-        for staff in queryset.select_related("user", "city"):
+        for row in queryset.select_related(*related) if related else queryset:
             try:
-                decide(actor=request.user, staff=staff, ip=client_ip(request))
+                decide(actor=request.user, ip=client_ip(request), **{rows: row})
             except services.CompactsError as error:
-                skipped.append(f"{staff.user} · {staff.city}: {error}")
+                skipped.append(f"{named(row)}: {error}")
             except PermissionDenied:
-                modeladmin.message_user(
-                    request, _("You may not decide staff requests."), messages.ERROR
-                )
+                modeladmin.message_user(request, refused, messages.ERROR)
                 return
             else:
                 done += 1
@@ -105,6 +107,19 @@ def _decision_action(name: str, decide, description, done_message):
 
     action.__name__ = name
     return admin.action(description=description)(action)
+
+
+def _decision_action(name: str, decide, description, done_message):
+    return _service_action(
+        name,
+        decide,
+        description,
+        done_message,
+        rows="staff",
+        named=lambda staff: f"{staff.user} · {staff.city}",
+        refused=_("You may not decide staff requests."),
+        related=("user", "city"),
+    )
 
 
 approve_staff = _decision_action(
@@ -142,29 +157,15 @@ class CityStaffAdmin(admin.ModelAdmin):
 
 
 def _join_action(name: str, decide, description, done_message):
-    """Like _decision_action, for requests to add a city: each through its service."""
-
-    def action(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
-        done, skipped = 0, []
-        for join_request in queryset:
-            try:
-                decide(actor=request.user, join_request=join_request, ip=client_ip(request))
-            except services.CompactsError as error:
-                skipped.append(f"{join_request.city_name}, {join_request.state}: {error}")
-            except PermissionDenied:
-                modeladmin.message_user(
-                    request, _("You may not decide requests to add a city."), messages.ERROR
-                )
-                return
-            else:
-                done += 1
-        if done:
-            modeladmin.message_user(request, done_message(done), messages.SUCCESS)
-        for line in skipped:
-            modeladmin.message_user(request, line, messages.WARNING)
-
-    action.__name__ = name
-    return admin.action(description=description)(action)
+    return _service_action(
+        name,
+        decide,
+        description,
+        done_message,
+        rows="join_request",
+        named=lambda join_request: f"{join_request.city_name}, {join_request.state}",
+        refused=_("You may not decide requests to add a city."),
+    )
 
 
 approve_join = _join_action(

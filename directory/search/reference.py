@@ -47,7 +47,6 @@ class CategoryRef:
 class CityRef:
     slug: str
     name: str
-    time_zone: str
 
 
 @dataclass
@@ -99,9 +98,9 @@ def _query_reference() -> Reference:
         languages=[(code, name) for _pk, code, name in languages],
         language_ids={code: pk for pk, code, _name in languages},
         cities=[
-            CityRef(slug, f"{name}, {state}", time_zone)
-            for slug, name, state, time_zone in cities.order_by(Lower("name")).values_list(
-                "slug", "name", "state", "time_zone"
+            CityRef(slug, f"{name}, {state}")
+            for slug, name, state in cities.order_by(Lower("name")).values_list(
+                "slug", "name", "state"
             )
         ],
         synonyms=[

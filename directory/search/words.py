@@ -73,9 +73,14 @@ def _term(term: str) -> re.Pattern:
 def synonym_variants(query: str, synonyms: Iterable[tuple[str, str]]) -> list[str]:
     """The query rewritten with each synonym it contains, then with all of them at once."""
     text = normalize(query)
+    return _rewritten(text, synonyms_in(text, synonyms))
+
+
+def _rewritten(text: str, found: list[tuple[str, str]]) -> list[str]:
+    """``text`` with each of the synonyms ``found`` in it, then with all of them at once."""
     variants: list[str] = []
     combined = text
-    for term, expansion in synonyms_in(text, synonyms):
+    for term, expansion in found:
         variants.append(_term(term).sub(expansion, text))
         combined = _term(term).sub(expansion, combined)
     if len(variants) > 1:
@@ -197,9 +202,10 @@ def understand(query: str, synonyms: list[tuple[str, str]]) -> Words:
     its spelling corrected. Synonyms are looked for with and without the filler words, so
     that both "cant pay my rent" and "cuidado ninos" find theirs in "cuidado de ninos"."""
     plain = without_filler(query)
-    rewritten = {*synonym_variants(query, synonyms), *synonym_variants(plain, synonyms)}
+    found_in = {text: synonyms_in(text, synonyms) for text in {normalize(query), normalize(plain)}}
+    rewritten = {variant for text, in_it in found_in.items() for variant in _rewritten(text, in_it)}
     variants = [plain, *sorted(without_filler(variant) for variant in rewritten)]
-    found = {*synonyms_in(normalize(query), synonyms), *synonyms_in(normalize(plain), synonyms)}
+    found = {pair for in_it in found_in.values() for pair in in_it}
     # Words that are synonym terms are understood already; the rest may be misspelled.
     understood = {word for term, _expansion in found for word in term.split()}
     loose = [word for word in query_words(plain) if word not in understood]

@@ -15,7 +15,7 @@ def reference(*slugs: str) -> Reference:
         categories=[CategoryRef(pk, slug, slug.title(), None) for pk, slug in enumerate(slugs)],
         languages=[("es", "Español")],
         language_ids={"es": 7},
-        cities=[CityRef("riverbend-tx", "Riverbend, TX", "America/Chicago")],
+        cities=[CityRef("riverbend-tx", "Riverbend, TX")],
     )
 
 
