@@ -1,5 +1,6 @@
--- wrk script: a realistic mix of page views, read from paths.txt beside this file
--- (one "weight<TAB>path" per line), and a report with p95 and the non-2xx/3xx responses.
+-- wrk script: a realistic mix of page views, read from the file MIX_PATHS names (bench/mix.py
+-- writes it; one "weight<TAB>path" a line), and a report of one line: p50/p95/p99 and the
+-- errors, responses other than 2xx and 3xx (status_errors) among them.
 
 local paths = {}
 local total_weight = 0
@@ -16,14 +17,31 @@ end
 
 load_paths(os.getenv("MIX_PATHS") or "bench/results/paths.txt")
 
+-- Each thread draws its own sequence, the same from run to run.
+local threads = 0
+
+setup = function(thread)
+  threads = threads + 1
+  thread:set("number", threads)
+end
+
+init = function(args)
+  math.randomseed(7919 * (number or 1))
+end
+
+-- The first entry whose running total reaches the pick (a binary search).
 request = function()
   local pick = math.random() * total_weight
-  for _, entry in ipairs(paths) do
-    if pick <= entry.limit then
-      return wrk.format("GET", entry.path)
+  local low, high = 1, #paths
+  while low < high do
+    local middle = math.floor((low + high) / 2)
+    if paths[middle].limit < pick then
+      low = middle + 1
+    else
+      high = middle
     end
   end
-  return wrk.format("GET", paths[#paths].path)
+  return wrk.format("GET", paths[low].path)
 end
 
 done = function(summary, latency, requests)
