@@ -26,6 +26,7 @@ def add_large_organization() -> str:
         Category,
         Language,
         Location,
+        OpenPeriod,
         Organization,
         OrganizationKind,
         Schedule,
@@ -108,8 +109,11 @@ def add_large_organization() -> str:
         )
         # Searchable like the imported services: search columns, time zone, position.
         refresh_search_vectors(service.pk for service in services)
-    # Fresh statistics on the tables that grew, as after an import.
+    # Fresh statistics on the tables that grew, as after an import. The services' search
+    # indexes also need a VACUUM: 5,000 refreshed rows wait in the GIN indexes' pending
+    # list, which every word search then reads (92 ms for "food" instead of 18 ms).
     with connection.cursor() as cursor:
-        for model in (Service, ServiceAtLocation, ServiceCategory, ServiceLanguage, Schedule):
+        cursor.execute(f"VACUUM ANALYZE {Service._meta.db_table}")
+        for model in (ServiceAtLocation, ServiceCategory, ServiceLanguage, Schedule, OpenPeriod):
             cursor.execute(f"ANALYZE {model._meta.db_table}")
     return f"{SLUG}: made with {SERVICES:,} services"

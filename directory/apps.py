@@ -10,8 +10,9 @@ class DirectoryConfig(AppConfig):
     def ready(self) -> None:
         from compacts.models import City
 
-        from .models import Category, Language, Organization, Synonym
+        from .models import Category, Language, Organization, Schedule, Synonym
         from .search import forget_reference
+        from .search.index import refresh_schedule_periods
 
         # The search page's cached reference data (choices, synonyms, cities with
         # listings) is built from these tables.
@@ -20,6 +21,8 @@ class DirectoryConfig(AppConfig):
                 signal.connect(forget_reference, sender=model, dispatch_uid=f"ref-{model}")
         # A partner city's time zone is its listings' (Service.time_zone).
         post_save.connect(refresh_city_listings, sender=City, dispatch_uid="city-listings")
+        # The "open now" search reads each schedule row's open periods (OpenPeriod).
+        post_save.connect(refresh_schedule_periods, sender=Schedule, dispatch_uid="periods")
 
 
 def refresh_city_listings(sender, instance, **_signal_arguments) -> None:

@@ -54,6 +54,10 @@ def directory():
         ScheduleFactory(service_at_location=link)
         services.append(service)
     refresh_search_vectors()
+    # As the database has them now, search columns included (a stale copy saved by a test
+    # would blank them, as no admin form does).
+    for service in services:
+        service.refresh_from_db()
     return services
 
 

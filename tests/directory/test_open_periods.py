@@ -1,0 +1,171 @@
+"""Open periods: the weekdays and times the "open now" search reads, kept current with the
+schedules, equal to the listing page's rule, and found through their indexes on Postgres."""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.db import connection
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from directory import search
+from directory.hours import WEEKDAY_CODES, daily_periods, is_open_at
+from directory.models import OpenPeriod, Schedule, Service
+from tests.directory.conftest import postgres_only
+from tests.directory.factories import (
+    LocationFactory,
+    ScheduleFactory,
+    ServiceAtLocationFactory,
+    ServiceFactory,
+)
+
+CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
+HOUR = 3600
+DAY = 24 * HOUR
+
+
+def periods(schedule: Schedule) -> list[tuple[int, int, int]]:
+    return daily_periods(schedule.byday, schedule.opens_at, schedule.closes_at)
+
+
+def stored(service: Service) -> list[tuple[int, int, int]]:
+    return list(
+        OpenPeriod.objects.filter(service=service)
+        .order_by("weekday", "opens")
+        .values_list("weekday", "opens", "closes")
+    )
+
+
+def test_periods_of_plain_overnight_and_all_day_hours():
+    nine_to_five = Schedule(byday="MO,WE", opens_at=datetime.time(9), closes_at=datetime.time(17))
+    assert periods(nine_to_five) == [(0, 9 * HOUR, 17 * HOUR), (2, 9 * HOUR, 17 * HOUR)]
+    # Sunday 19:00 to Monday 07:00: the evening of Sunday (6) and the morning of Monday (0).
+    sunday_night = Schedule(byday="SU", opens_at=datetime.time(19), closes_at=datetime.time(7))
+    assert periods(sunday_night) == [(0, 0, 7 * HOUR), (6, 19 * HOUR, DAY)]
+    # Every night 19-07: each day's morning and evening stay two periods (they do not touch).
+    nightly = Schedule(byday="", opens_at=datetime.time(19), closes_at=datetime.time(7))
+    assert len(periods(nightly)) == 14
+    # Around the clock is each whole day; 10:00-10:00 runs to 10:00 the next day.
+    always = Schedule(byday="", opens_at=datetime.time(0), closes_at=datetime.time(0))
+    assert periods(always) == [(day, 0, DAY) for day in range(7)]
+    from_ten = Schedule(byday="TU", opens_at=datetime.time(10), closes_at=datetime.time(10))
+    assert periods(from_ten) == [(1, 10 * HOUR, DAY), (2, 0, 10 * HOUR)]
+    # Rows that touch on one day are one period.
+    assert daily_periods("MO", datetime.time(9), datetime.time(9, 0, 1)) == [
+        (0, 9 * HOUR, 9 * HOUR + 1)
+    ]
+    assert periods(Schedule(byday="MO")) == []
+
+
+times = st.builds(
+    datetime.time, st.integers(0, 23), st.sampled_from([0, 15, 30, 59]), st.sampled_from([0, 30])
+)
+rows = st.builds(
+    lambda days, opens, closes: Schedule(byday=",".join(days), opens_at=opens, closes_at=closes),
+    st.lists(st.sampled_from(WEEKDAY_CODES), max_size=7),
+    times,
+    times,
+)
+# A fortnight from Monday 6 January 2025, to the second.
+instants = st.builds(
+    lambda offset: datetime.datetime(2025, 1, 6) + datetime.timedelta(seconds=offset),
+    st.integers(0, 14 * DAY - 1),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(rows, instants)
+def test_a_period_covers_an_instant_exactly_when_the_hours_are_open(row, at):
+    second = at.hour * HOUR + at.minute * 60 + at.second
+    covered = any(
+        day == at.weekday() and opens <= second < closes for day, opens, closes in periods(row)
+    )
+    assert covered == is_open_at(row, at)
+
+
+@pytest.mark.django_db
+class TestKeptCurrent:
+    def test_saving_hours_writes_their_periods_and_deleting_removes_them(self):
+        service = ServiceFactory()
+        schedule = ScheduleFactory(service=service, byday="MO")  # 9-17
+        assert stored(service) == [(0, 9 * HOUR, 17 * HOUR)]
+        schedule.byday = "TU"
+        schedule.closes_at = datetime.time(12)
+        schedule.save()
+        assert stored(service) == [(1, 9 * HOUR, 12 * HOUR)]
+        schedule.delete()
+        assert stored(service) == []
+
+    def test_hours_at_a_location_count_for_the_service_and_a_locations_own_do_not(self):
+        service = ServiceFactory()
+        link = ServiceAtLocationFactory(service=service)
+        ScheduleFactory(service_at_location=link, byday="FR")
+        ScheduleFactory(location=LocationFactory(), byday="SA")
+        assert stored(service) == [(4, 9 * HOUR, 17 * HOUR)]
+        assert OpenPeriod.objects.count() == 1
+
+    def test_a_refresh_rewrites_what_a_bulk_change_left_behind(self):
+        moved, kept = ServiceFactory(), ServiceFactory()
+        schedule = ScheduleFactory(service=moved, byday="MO")
+        ScheduleFactory(service=kept, byday="SU")
+        # Bulk changes send no signals: the periods still say Monday, of the old service.
+        Schedule.objects.filter(pk=schedule.pk).update(service=kept, byday="WE")
+        assert stored(moved) == [(0, 9 * HOUR, 17 * HOUR)]
+        search.refresh_search_vectors([kept.pk])
+        assert stored(moved) == []
+        assert stored(kept) == [(2, 9 * HOUR, 17 * HOUR), (6, 9 * HOUR, 17 * HOUR)]
+        # A full refresh writes every period again, and only once.
+        OpenPeriod.objects.all().delete()
+        search.refresh_search_vectors()
+        assert len(stored(kept)) == 2
+        assert OpenPeriod.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_open_now_follows_daylight_saving_time(settings):
+    """9-17 in Chicago: 14:30 UTC is 8:30 a.m. in January (CST, UTC-6) and 9:30 a.m. in
+    March after the clocks changed (CDT, UTC-5). A fixed offset gets one of them wrong."""
+    settings.DIRECTORY_TIME_ZONE = "America/Chicago"
+    office = ServiceFactory(name="Office")
+    ScheduleFactory(service=office)  # MO-FR 9-17
+    winter = datetime.datetime(2025, 3, 7, 14, 30, tzinfo=datetime.UTC)  # Friday, CST
+    summer = datetime.datetime(2025, 3, 10, 14, 30, tzinfo=datetime.UTC)  # Monday, CDT
+    assert list(Service.objects.open_now(winter)) == []
+    assert list(Service.objects.open_now(summer)) == [office]
+
+
+@postgres_only
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("local", "index"),
+    [
+        # 06:00: few periods have opened yet, read by opening time.
+        (datetime.datetime(2025, 1, 8, 6, 0), "openperiod_opens"),
+        # 23:30: few close later, read by closing time.
+        (datetime.datetime(2025, 1, 8, 23, 30), "openperiod_closes"),
+    ],
+)
+def test_few_open_periods_are_read_through_an_index(settings, local, index):
+    """When few listings are open, Postgres reads the open periods through the index that
+    finds them (the first listings in name order would mostly be closed), not every one."""
+    settings.DIRECTORY_TIME_ZONE = "America/Chicago"
+    for number in range(300):  # MO-FR 9-17
+        ScheduleFactory(service=ServiceFactory(name=f"Clinic {number:03}"))
+    for number in range(3):
+        ScheduleFactory(
+            service=ServiceFactory(name=f"Shelter {number}"),
+            byday="",
+            opens_at=datetime.time(19),
+            closes_at=datetime.time(7),
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {OpenPeriod._meta.db_table}")
+    at = local.replace(tzinfo=CHICAGO)
+    open_now = Service.objects.public().open_now(at, time_zones=["America/Chicago"])
+    sql, params = open_now.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert index in plan, plan
+    assert sorted(open_now.values_list("name", flat=True)) == [f"Shelter {n}" for n in range(3)]
