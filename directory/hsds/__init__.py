@@ -13,7 +13,14 @@ of what changed and of every row it skipped, with file, line and reason;
 """
 
 from .exporter import package_export
-from .importer import package_import
+from .importer import Progress, package_import
 from .reader import TABLE_FILES, ImportReport, PackageError
 
-__all__ = ["TABLE_FILES", "ImportReport", "PackageError", "package_export", "package_import"]
+__all__ = [
+    "TABLE_FILES",
+    "ImportReport",
+    "PackageError",
+    "Progress",
+    "package_export",
+    "package_import",
+]

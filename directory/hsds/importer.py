@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -25,17 +25,35 @@ from .reader import TABLE_FILES, ImportReport, Package, Row
 from .rows import RowParser
 
 
-def package_import(path: str | Path | IO[bytes]) -> ImportReport:
+class Progress(Protocol):
+    """Told how an import is getting on: each step as it starts (its name, its number from
+    1, how many steps there are), and the rows of a table read so far as it goes."""
+
+    def step(self, name: str, number: int, steps: int) -> None: ...
+
+    def rows(self, table: str, count: int) -> None: ...
+
+
+class NoProgress:
+    def step(self, name: str, number: int, steps: int) -> None:
+        pass
+
+    def rows(self, table: str, count: int) -> None:
+        pass
+
+
+def package_import(path: str | Path | IO[bytes], progress: Progress | None = None) -> ImportReport:
     """Import a package into the directory, all or nothing for unreadable packages.
 
     Raises :class:`PackageError` (nothing written) when the package cannot be read at all.
     Otherwise returns the report: good rows are imported, bad rows skipped and listed.
+    ``progress`` hears of each step and of the rows read (see :class:`Progress`).
     """
     report = ImportReport()
     with Package(path) as package:
         package.check()
         with transaction.atomic():
-            importer = _Importer(package, report)
+            importer = _Importer(package, report, progress or NoProgress())
             importer.run()
             committing = time.monotonic()
         # Postgres checks the deferred foreign keys of every new row here.
@@ -48,8 +66,9 @@ def package_import(path: str | Path | IO[bytes]) -> ImportReport:
 
 
 class _Importer(RowParser):
-    def __init__(self, package: Package, report: ImportReport) -> None:
+    def __init__(self, package: Package, report: ImportReport, progress: Progress) -> None:
         super().__init__(package, report)
+        self.progress = progress
         self.now = timezone.now()
         self.slugs: dict[type, set[str]] = {}
         self.languages: dict[str, int] = {}
@@ -91,7 +110,8 @@ class _Importer(RowParser):
             rows("attributes", models.ServiceCategory, self.parse_attribute),
             ("search vectors", self.refresh_search),
         ]
-        for name, step in steps:
+        for number, (name, step) in enumerate(steps, start=1):
+            self.progress.step(name, number, len(steps))
             started = time.monotonic()
             step()
             self.report.seconds[name] = time.monotonic() - started
@@ -119,7 +139,9 @@ class _Importer(RowParser):
 
     def import_rows(self, table: str, model: type, parse) -> None:
         batch: list[tuple[Row, dict]] = []
-        for row in self.package.rows(table, self.report):
+        for count, row in enumerate(self.package.rows(table, self.report), start=1):
+            if count % BATCH_SIZE == 0:
+                self.progress.rows(table, count)
             try:
                 fields = parse(row)
             except RowError as error:
