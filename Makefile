@@ -28,8 +28,11 @@ migrate: $(STAMP) | var
 demo: migrate
 	DEBUG=1 $(BIN)/python manage.py load_demo
 
+# The task queue's worker (background HSDS imports) runs beside the server and stops with it.
 run: demo
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 $(BIN)/python manage.py db_worker --verbosity 0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -49,7 +52,9 @@ test: lint | var
 serve: demo
 	HTTPS=0 SECRET_KEY=$${SECRET_KEY:-local-serve-key-not-for-production-$$(hostname)-0123456789} \
 	  $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	HTTPS=0 SECRET_KEY=$${SECRET_KEY:-local-serve-key-not-for-production-$$(hostname)-0123456789} \
+	export HTTPS=0 SECRET_KEY=$${SECRET_KEY:-local-serve-key-not-for-production-$$(hostname)-0123456789}; \
+	  $(BIN)/python manage.py db_worker --verbosity 0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/gunicorn --config gunicorn.conf.py compassion_portal.wsgi
 
 bench: $(STAMP)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from compacts.models import CityJoinRequest, CityStaff
-from directory.models import Service, Suggestion, SuggestionStatus
+from directory.models import ImportJob, Service, Suggestion, SuggestionStatus
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,11 @@ def admin_to_do(request: HttpRequest) -> list[ToDo]:
             _("listings nobody has checked for a year"),
             Service.objects.stale(),
             "stale=yes",
+        ),
+        (
+            _("HSDS imports of the last 30 days that skipped rows or failed"),
+            ImportJob.objects.to_look_at(),
+            "to_look_at=yes",
         ),
     ]
     to_do = []

@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "compassion_portal",
     "compacts",
     "directory",
@@ -183,6 +185,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # connections keep them independent and let the test database be dropped.
         DATABASES["default"]["OPTIONS"] = connection_options
         DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# Background jobs report their progress on a connection of their own: an HSDS import runs in
+# one transaction on the default connection, and nobody else sees its writes until it ends.
+# A plain connection (no pool): only the worker uses it. Postgres only: SQLite allows one
+# writer at a time, so there progress is shown when a job ends (directory/imports.py).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["progress"] = {
+        **DATABASES["default"],
+        "OPTIONS": connection_options,
+        "CONN_MAX_AGE": 0,
+        "TEST": {"MIRROR": "default"},
+    }
+
+# The task queue (django-tasks, the backport of Django 6's tasks framework) keeps its jobs in
+# the database; `manage.py db_worker` runs them (`make run` starts one beside runserver).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running import that has not reported for this long is shown as stopped (its worker died:
+# the import is one transaction, so nothing of it was kept).
+IMPORT_STALLED_AFTER_SECONDS = env_int("IMPORT_STALLED_AFTER_SECONDS", 900)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "compassion_portal.User"

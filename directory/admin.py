@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from .admin_upload import hsds_upload_urls
 from .models import (
     Category,
+    ImportJob,
     Language,
     Location,
     Organization,
@@ -41,6 +42,47 @@ class StaleFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.exclude(pk__in=stale.values("pk"))
         return queryset
+
+
+class ToLookAtFilter(admin.SimpleListFilter):
+    title = _("needs a look")
+    parameter_name = "to_look_at"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("yes", _("Skipped rows or failed, in the last 30 days"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(pk__in=ImportJob.objects.to_look_at().values("pk"))
+        return queryset
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """The imports, to read: each links to its page (progress, then report). Uploading is
+    on the organizations' "Import an HSDS package" page; nothing here is edited."""
+
+    list_display = ["import_page", "created_at", "created_by", "status", "skipped"]
+    list_display_links = None
+    list_filter = [ToLookAtFilter, "status"]
+    list_select_related = ["created_by"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).defer("package", "report")
+
+    @admin.display(description=_("file"), ordering="file_name")
+    def import_page(self, job: ImportJob) -> str:
+        url = reverse("admin:directory_organization_import_job", kwargs={"job_id": job.pk})
+        return format_html('<a href="{}">{}</a>', url, job.file_name)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 class ServiceInline(admin.TabularInline):

@@ -1,29 +1,37 @@
-"""An admin page to upload an HSDS package (.zip) and read the import report.
+"""Admin pages to upload an HSDS package (.zip), follow its import and read the report.
 
-It runs the same importer as ``manage.py import_hsds``. Wire it into the admin from a
-ModelAdmin's ``get_urls``: ``return hsds_upload_urls(self.admin_site) + super().get_urls()``.
-Very large packages take minutes: import those with the command, not through a web request.
+The upload checks that the package can be read (its files and header rows), keeps it and
+queues its import on the task queue (``directory.imports``), then sends the admin to the
+import's page, which shows its progress and then its report. The import itself is the same
+as ``manage.py import_hsds``'s. Wire the pages into the admin from a ModelAdmin's
+``get_urls``: ``return hsds_upload_urls(self.admin_site) + super().get_urls()``.
 """
 
 import struct
 import zipfile
 
 from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.admin import AdminSite
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import URLPattern, path
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
-from .hsds import ImportReport, PackageError, package_import
+from .hsds import PackageError
+from .hsds.reader import Package
+from .imports import queue_import
+from .models import ImportJob
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+RECENT_JOBS = 20  # imports listed on the upload page
 REQUIRED_PERMISSIONS = (
     "directory.add_organization",
     "directory.change_organization",
@@ -72,49 +80,83 @@ class HsdsUploadForm(forms.Form):
             readable = False  # an end record zipfile refuses (e.g. "spans multiple disks")
         if not readable:
             raise forms.ValidationError(_("This file is not a readable .zip."), code="bad_zip")
+        # Its files and header rows now, so that a package that cannot be imported at all
+        # says so here; its rows are the import's to read.
+        upload.seek(0)
+        try:
+            with Package(upload) as package:
+                package.check()
+        except PackageError as error:
+            raise forms.ValidationError(
+                _("Nothing was imported: %(reason)s"),
+                code="unreadable",
+                params={"reason": str(error)},
+            ) from None
         upload.seek(0)
         return upload
 
 
 def _hsds_upload(request: HttpRequest, admin_site: AdminSite) -> HttpResponse:
-    if not request.user.has_perms(REQUIRED_PERMISSIONS):
-        raise PermissionDenied
-    report: ImportReport | None = None
+    _check_permission(request)
     form = HsdsUploadForm()
     if request.method == "POST":
         form = HsdsUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            try:
-                report = package_import(form.cleaned_data["package"])
-            except PackageError as error:
-                form.add_error(
-                    "package",
-                    forms.ValidationError(
-                        _("Nothing was imported: %(reason)s"),
-                        code="unreadable",
-                        params={"reason": str(error)},
-                    ),
-                )
+            job = queue_import(form.cleaned_data["package"], request.user)
+            messages.success(
+                request,
+                _("%(file)s is uploaded; its import has started. This page shows how it goes.")
+                % {"file": job.file_name},
+            )
+            return redirect("admin:directory_organization_import_job", job_id=job.pk)
     context = {
         **admin_site.each_context(request),
         "title": _("Import an HSDS package"),
         "form": form,
-        "report": report,
+        "jobs": ImportJob.objects.select_related("created_by").defer("package")[:RECENT_JOBS],
     }
-    return render(request, "admin/directory/hsds_upload.html", context, status=200)
+    return render(request, "admin/directory/hsds_upload.html", context)
+
+
+def _import_job(request: HttpRequest, admin_site: AdminSite, job_id: int) -> HttpResponse:
+    _check_permission(request)
+    job = get_object_or_404(ImportJob.objects.defer("package"), pk=job_id)
+    context = {
+        **admin_site.each_context(request),
+        "title": _("Import of %(file)s") % {"file": job.file_name},
+        "job": job,
+        "stalled": job.is_stalled(),
+        "stalled_after_minutes": settings.IMPORT_STALLED_AFTER_SECONDS // 60,
+    }
+    return render(request, "admin/directory/hsds_import.html", context)
+
+
+def _check_permission(request: HttpRequest) -> None:
+    """Who may import may also see every import: they are the directory's, not a person's."""
+    if not request.user.has_perms(REQUIRED_PERMISSIONS):
+        raise PermissionDenied
 
 
 def hsds_upload_urls(admin_site: AdminSite) -> list[URLPattern]:
-    """The upload page's URL, relative to the ModelAdmin whose get_urls includes it."""
+    """The pages' URLs, relative to the ModelAdmin whose get_urls includes them."""
 
     @require_http_methods(["GET", "HEAD", "POST"])
     def hsds_upload(request: HttpRequest) -> HttpResponse:
         return _hsds_upload(request, admin_site)
+
+    @require_safe
+    def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+        return _import_job(request, admin_site, job_id)
 
     return [
         path(
             "import-hsds/",
             admin_site.admin_view(hsds_upload),
             name="directory_organization_import_hsds",
-        )
+        ),
+        path(
+            "import-hsds/<int:job_id>/",
+            admin_site.admin_view(import_job),
+            name="directory_organization_import_job",
+        ),
     ]

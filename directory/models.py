@@ -955,3 +955,81 @@ class Suggestion(models.Model):
     @property
     def listing(self) -> Service | Organization | None:
         return self.service or self.organization
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting for the worker")
+    RUNNING = "running", _("Importing")
+    FINISHED = "finished", _("Finished")
+    FAILED = "failed", _("Nothing imported")
+
+
+# Imports this recent that skipped rows or failed are on the admin's to-do list.
+IMPORTS_TO_LOOK_AT_DAYS = 30
+
+
+class ImportJobQuerySet(models.QuerySet["ImportJob"]):
+    def to_look_at(self, now: datetime.datetime | None = None) -> "ImportJobQuerySet":
+        """Imports of the last IMPORTS_TO_LOOK_AT_DAYS days that skipped rows or failed."""
+        since = (now or timezone.now()) - datetime.timedelta(days=IMPORTS_TO_LOOK_AT_DAYS)
+        return self.filter(Q(status=ImportStatus.FAILED) | Q(skipped__gt=0), created_at__gte=since)
+
+
+class ImportJob(models.Model):
+    """An HSDS package uploaded in the admin and imported in the background by the task
+    queue (``directory.imports``): its progress while it runs, then its report, kept.
+
+    The package itself is kept in the row until the import ends (any app server's worker
+    can read it there), then dropped."""
+
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    file_name = models.CharField(_("file"), max_length=250)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    package = models.BinaryField(editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    # While it runs: the step it is on ("services", of ``steps``) and the rows read so far
+    # of each table ({"services": 40000, ...}).
+    step = models.CharField(max_length=50, blank=True)
+    step_number = models.PositiveSmallIntegerField(default=0)
+    steps = models.PositiveSmallIntegerField(default=0)
+    rows_read = models.JSONField(default=dict)
+    # When it ends: ImportReport.as_data() (counts per table, skipped rows with file, line
+    # and reason), or why nothing was imported.
+    report = models.JSONField(null=True)
+    skipped = models.PositiveIntegerField(_("rows skipped"), default=0)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True)
+    heard_from_at = models.DateTimeField(null=True)  # the worker's last word on it
+    finished_at = models.DateTimeField(null=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("HSDS import")
+        verbose_name_plural = _("HSDS imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (ImportStatus.FINISHED, ImportStatus.FAILED)
+
+    def is_stalled(self, now: datetime.datetime | None = None) -> bool:
+        """Running, but not heard from for IMPORT_STALLED_AFTER_SECONDS: its worker died
+        (the import is one transaction, so nothing of it was kept)."""
+        if self.status != ImportStatus.RUNNING:
+            return False
+        last = self.heard_from_at or self.started_at or self.created_at
+        limit = datetime.timedelta(seconds=settings.IMPORT_STALLED_AFTER_SECONDS)
+        return (now or timezone.now()) - last > limit

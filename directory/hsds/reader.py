@@ -186,6 +186,16 @@ class ImportReport:
             out.extend(f"  {problem}" for problem in self.warnings)
         return out
 
+    def as_data(self) -> dict:
+        """The report as JSON-ready data, to keep (an admin import's report page)."""
+        return {
+            "tables": [list(counts) for counts in self.table_counts()],
+            "skipped": self.skipped,
+            "problems": [[p.file, p.line, p.reason] for p in self.problems],
+            "warnings": [[p.file, p.line, p.reason] for p in self.warnings],
+            "seconds": {step: round(seconds, 1) for step, seconds in self.seconds.items()},
+        }
+
     def timing_lines(self) -> list[str]:
         return [f"  {step}: {seconds:.1f} s" for step, seconds in self.seconds.items()]
 

@@ -39,6 +39,7 @@ def test_changelists_and_forms_open(admin_client):
         "language",
         "synonym",
         "suggestion",
+        "importjob",
     ):
         assert admin_client.get(reverse(f"admin:directory_{name}_changelist")).status_code == 200
     for url in (

@@ -5,9 +5,10 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from compacts.models import StaffStatus
-from directory.models import ServiceStatus, SuggestionStatus
+from directory.models import ImportJob, ImportStatus, ServiceStatus, SuggestionStatus
 from tests.compacts.factories import CityStaffFactory
 from tests.directory.factories import ServiceFactory, SuggestionFactory
 from tests.factories import AdminFactory
@@ -36,6 +37,18 @@ def test_the_admin_home_counts_what_waits_with_links_to_it(client):
     ServiceFactory(assured_date=None)
     ServiceFactory(assured_date=today)
     ServiceFactory(assured_date=None, status=ServiceStatus.DEFUNCT)  # counted, as its list shows it
+    now = timezone.now()
+    imports = [
+        ("skipped.zip", ImportStatus.FINISHED, 3, now),
+        ("failed.zip", ImportStatus.FAILED, 0, now),
+        ("clean.zip", ImportStatus.FINISHED, 0, now),
+        ("old.zip", ImportStatus.FINISHED, 5, now - datetime.timedelta(days=31)),
+    ]
+    for name, status, skipped, when in imports:
+        job = ImportJob.objects.create(
+            file_name=name, size=1, package=b"", status=status, skipped=skipped
+        )
+        ImportJob.objects.filter(pk=job.pk).update(created_at=when)  # auto_now_add on create
     client.force_login(AdminFactory())
     items = to_do(client.get("/admin/").content.decode())
     assert items == {
@@ -46,10 +59,19 @@ def test_the_admin_home_counts_what_waits_with_links_to_it(client):
             1,
         ),
         "Listings nobody has checked for a year": ("/admin/directory/service/?stale=yes", 3),
+        "HSDS imports of the last 30 days that skipped rows or failed": (
+            "/admin/directory/importjob/?to_look_at=yes",
+            2,
+        ),
     }
     # Each link opens its list with just those rows.
     listed = client.get("/admin/directory/service/?stale=yes").content.decode()
     assert re.search(r'class="paginator">\s*3 services\s', listed)
+    imports_listed = client.get("/admin/directory/importjob/?to_look_at=yes").content.decode()
+    assert "skipped.zip" in imports_listed
+    assert "failed.zip" in imports_listed
+    assert "clean.zip" not in imports_listed
+    assert "old.zip" not in imports_listed
 
 
 def test_an_admin_sees_only_the_counts_of_what_they_may_see(client):
