@@ -14,6 +14,8 @@
       })
       .then(function (html) {
         if (html === null) {
+          // A deploy, a restart, a signed-out session: try again a little later.
+          window.setTimeout(poll, 5000);
           return;
         }
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("import-state");

@@ -1,7 +1,7 @@
 """Browser tests: Debian's Chromium driven by Playwright, with axe-core for accessibility.
 
 They skip, saying why, where no Chromium is installed, so `make test` still passes on a
-laptop without one; CI installs it.
+laptop without one; in CI (CI=true), which installs it, they fail instead.
 """
 
 import os
@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.environment import import_or_missing, missing
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -33,8 +35,8 @@ def _chromium_available() -> bool:
 @pytest.fixture(scope="session")
 def browser():
     if not _chromium_available():
-        pytest.skip(f"No Chromium at {CHROMIUM}: install Debian's chromium to run browser tests")
-    sync_api = pytest.importorskip("playwright.sync_api")
+        missing(f"No Chromium at {CHROMIUM}: install Debian's chromium to run browser tests")
+    sync_api = import_or_missing("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
@@ -56,7 +58,7 @@ def page(browser, live_server):
 
 @pytest.fixture(scope="session")
 def axe():
-    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    axe_module = import_or_missing("axe_playwright_python.sync_playwright")
     return axe_module.Axe()
 
 

@@ -3,7 +3,6 @@ reloading it, and reads the report (issue 14). The upload request itself returns
 the import runs afterwards, on the task queue's worker, here a thread of the test process.
 """
 
-import os
 import re
 import threading
 import time
@@ -22,8 +21,6 @@ from tests.directory.fixtures.hsds_package import GOOD_PACKAGE
 from tests.directory.importing import IMPORT_DATABASES
 from tests.factories import DEFAULT_PASSWORD, AdminFactory, current_totp_code
 
-from .conftest import WCAG_TAGS, _chromium_available
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, databases=IMPORT_DATABASES),
@@ -33,7 +30,6 @@ UPLOAD_URL_NAME = "admin:directory_organization_import_hsds"
 EXTRA_SERVICES = 600  # so that the import takes a moment, not an instant
 UPLOAD_LIMIT_MS = 2_000
 FOLLOW_TIMEOUT_MS = 30_000
-ADMIN_WIDE_RULE = "link-in-text-block"
 TOTP_MARGIN = 8  # seconds a code needs left in its window to be typed
 WAITING = "Waiting for the worker to start the import."
 
@@ -50,50 +46,6 @@ record();
 new MutationObserver(record).observe(state, { childList: true, subtree: true });
 window.__sameDocument = "not reloaded";
 """
-
-
-@pytest.fixture(autouse=True)
-def _browser_required_in_ci():
-    """The shared fixtures skip without Chromium; in CI (CI=true), which installs it, that
-    would hide this test, so there it fails instead."""
-    if os.environ.get("CI", "").strip().lower() not in {"1", "true", "yes", "on"}:
-        return
-    if not _chromium_available():
-        pytest.fail("No Chromium, but CI is set and should have installed it")
-    for module in ("playwright.sync_api", "axe_playwright_python.sync_playwright"):
-        try:
-            __import__(module)
-        except ImportError:
-            pytest.fail(f"{module} cannot be imported, but CI is set")
-
-
-@pytest.fixture
-def assert_admin_accessible(axe):
-    """``assert_accessible``'s check (axe-core, WCAG 2.2 AA, no violation), save for one the
-    stock admin has on every page with breadcrumbs, this feature's pages and others alike
-    (/admin/directory/, the organization list): Django's breadcrumb links differ from the
-    text around them by colour only (link-in-text-block). Only that rule, and only on nodes
-    inside .breadcrumbs, is let through; every other violation fails the test."""
-
-    def check(page, label: str) -> None:
-        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-        violations = []
-        for violation in results.response["violations"]:
-            nodes = [
-                node
-                for node in violation["nodes"]
-                if not (
-                    violation["id"] == ADMIN_WIDE_RULE
-                    and all(str(target).startswith(".breadcrumbs") for target in node["target"])
-                )
-            ]
-            if nodes:
-                violations.append(
-                    (violation["id"], violation["help"], [n["target"] for n in nodes])
-                )
-        assert violations == [], f"axe-core violations on {label}: {violations}"
-
-    return check
 
 
 def _package(folder: Path, files: dict[str, str], name: str = "package.zip") -> Path:
@@ -181,7 +133,7 @@ class _Worker:
         assert self.error is None, repr(self.error)
 
 
-def test_an_admin_uploads_a_package_and_watches_its_import(page, tmp_path, assert_admin_accessible):
+def test_an_admin_uploads_a_package_and_watches_its_import(page, tmp_path, assert_accessible):
     expect = pytest.importorskip("playwright.sync_api").expect
     files = dict(GOOD_PACKAGE)
     files["services.csv"] += "".join(
@@ -192,7 +144,7 @@ def test_an_admin_uploads_a_package_and_watches_its_import(page, tmp_path, asser
     _sign_in(page)
 
     page.goto(reverse(UPLOAD_URL_NAME))
-    assert_admin_accessible(page, "the upload page")
+    assert_accessible(page, "the upload page")
     upload_ms = _upload(page, package)
 
     job = models.ImportJob.objects.get()
@@ -220,7 +172,7 @@ def test_an_admin_uploads_a_package_and_watches_its_import(page, tmp_path, asser
     states = page.evaluate("window.__importStates")
     assert states[0].startswith(WAITING), states
     assert states[-1] == "Every row was imported.", states
-    assert_admin_accessible(page, "the finished import's page")
+    assert_accessible(page, "the finished import's page")
 
     job.refresh_from_db()
     assert job.status == models.ImportStatus.FINISHED

@@ -2,22 +2,10 @@
 two app servers Postgres and Redis too. Each test skips, saying why, where something it needs
 is missing on a laptop; in CI (CI=true), which installs and starts all of them, it fails."""
 
-import os
-
 import pytest
 
 from bench._server import nginx_binary
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def missing(reason: str) -> None:
-    """Skip on a laptop; fail in CI, where .ci/run provides everything these tests need."""
-    if in_ci():
-        pytest.fail(f"{reason} (CI is set, and .ci/run should have provided it)")
-    pytest.skip(reason)
+from tests.environment import missing
 
 
 @pytest.fixture(scope="session")

@@ -21,9 +21,9 @@ from django.db import connection
 
 from bench._server import gunicorn, nginx, production_env
 from directory.models import Category
-from tests.deploy.conftest import missing
 from tests.deploy.visitor import LOCKED_OUT, WRONG_CREDENTIALS, Visitor
 from tests.directory.factories import CategoryFactory
+from tests.environment import missing
 from tests.factories import AdminFactory, UserFactory, current_totp_code
 
 # A Redis database of these tests' own: CI's rate-limit run keeps the test process's cache in
