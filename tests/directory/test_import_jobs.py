@@ -107,3 +107,14 @@ def test_the_worker_leaves_the_last_step_on_the_job():
     assert job.status == models.ImportStatus.FINISHED
     assert job.step == "search vectors"
     assert job.step_number == job.steps > 10
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_postgres_keeps_an_uploaded_zip_as_it_is_without_compressing_it_again():
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute "
+            "WHERE attrelid = 'directory_importjob'::regclass AND attname = 'package'"
+        )
+        assert cursor.fetchone() == ("e",)  # EXTERNAL: out of line, uncompressed
