@@ -121,11 +121,14 @@ def _hsds_upload(request: HttpRequest, admin_site: AdminSite) -> HttpResponse:
 def _import_job(request: HttpRequest, admin_site: AdminSite, job_id: int) -> HttpResponse:
     _check_permission(request)
     job = get_object_or_404(ImportJob.objects.defer("package"), pk=job_id)
+    stalled = job.is_stalled()
     context = {
         **admin_site.each_context(request),
         "title": _("Import of %(file)s") % {"file": job.file_name},
         "job": job,
-        "stalled": job.is_stalled(),
+        "stalled": stalled,
+        # Still to come: the page follows it (import-progress.js, or the refresh link).
+        "in_progress": not job.is_done and not stalled,
         "stalled_after_minutes": settings.IMPORT_STALLED_AFTER_SECONDS // 60,
     }
     return render(request, "admin/directory/hsds_import.html", context)
