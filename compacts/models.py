@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .phones import validate_work_phone
+from .plan import PlanStatus, PlanStep
 from .renewal import RenewalTerms
 from .states import STATE_CHOICES
 
@@ -324,6 +325,21 @@ class Signature(models.Model):
     renewed_on = models.DateField(_("renewed on"), null=True, blank=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    reaffirmed_on = models.DateField(
+        _("re-affirmed on"),
+        null=True,
+        blank=True,
+        help_text=_("When a new mayor's office last re-affirmed this signature."),
+    )
+    reaffirmed_by_mayor = models.CharField(
+        _("mayor's name at re-affirmation"), max_length=150, blank=True
+    )
+    renewal_reminder_sent_for = models.DateField(
+        _("renewal reminder sent for the due date"),
+        null=True,
+        blank=True,
+        help_text=_("Staff were emailed that renewal is due on this date; one email per date."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SignatureQuerySet.as_manager()
@@ -357,8 +373,16 @@ class Signature(models.Model):
 
     @property
     def last_affirmed_on(self) -> datetime.date:
-        """The day the current term began: the last renewal, else the signing."""
-        return self.renewed_on or self.signed_on
+        """The day the current renewal term began: the latest of signing, renewal and
+        re-affirmation by a new mayor's office."""
+        return max(day for day in (self.signed_on, self.renewed_on, self.reaffirmed_on) if day)
+
+    def needs_reaffirmation(self, term: "MayorTerm | None") -> bool:
+        """Signed under an earlier mayor and not yet re-affirmed by ``term``'s office."""
+        if term is None or not self.is_active:
+            return False
+        last = self.reaffirmed_on or self.signed_on
+        return last < term.starts_on
 
     def renewal(self, today: datetime.date | None = None):
         """Where this signature stands in its compact's renewal cycle (reads ``compact``)."""
@@ -371,6 +395,117 @@ class Signature(models.Model):
             "city": self.city.name,
             "state": self.city.state,
         }
+
+
+class MayorTermQuerySet(models.QuerySet["MayorTerm"]):
+    def current_on(self, day: datetime.date) -> "MayorTerm | None":
+        """The term that has begun by ``day``, the latest one if several have."""
+        return self.filter(starts_on__lte=day).order_by("-starts_on").first()
+
+
+class MayorTerm(models.Model):
+    """A mayor's term of office. The city's signatures, plan and bridge-builder role belong
+    to the city and outlast it; a new term asks the new office to re-affirm signatures."""
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="mayor_terms")
+    mayor_name = models.CharField(_("mayor's name"), max_length=150)
+    starts_on = models.DateField(_("term starts on"))
+    ends_on = models.DateField(_("term ends on"), null=True, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = MayorTermQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mayor's term")
+        verbose_name_plural = _("mayors' terms")
+        ordering = ["city", "-starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "starts_on"], name="mayorterm_unique_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="mayorterm_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mayor_name} ({self.city}, {self.starts_on:%Y})"
+
+
+class PlanItem(models.Model):
+    """One item of a city's public action plan: a guide step or a signed commitment."""
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="plan_items")
+    step = models.CharField(_("guide step"), max_length=20, choices=PlanStep.choices, blank=True)
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_items",
+        verbose_name=_("compact commitment"),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.NOT_STARTED
+    )
+    responsible_role = models.CharField(
+        _("responsible role"),
+        max_length=150,
+        blank=True,
+        help_text=_(
+            "A role or office, such as Office of the Mayor. Name a person only if they "
+            "agreed to be listed."
+        ),
+    )
+    starts_on = models.DateField(_("start date"), null=True, blank=True)
+    target_on = models.DateField(_("target date"), null=True, blank=True)
+    evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
+    public_note = models.TextField(_("public note"), max_length=500, blank=True)
+    updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("plan item")
+        verbose_name_plural = _("plan items")
+        ordering = ["city", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(step="") & Q(commitment__isnull=False))
+                | (~Q(step="") & Q(commitment__isnull=True)),
+                name="planitem_step_or_commitment",
+            ),
+            models.UniqueConstraint(
+                fields=["city", "step"], condition=~Q(step=""), name="planitem_unique_step"
+            ),
+            models.UniqueConstraint(
+                fields=["city", "commitment"],
+                condition=Q(commitment__isnull=False),
+                name="planitem_unique_commitment",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(target_on__isnull=True)
+                | Q(target_on__gte=F("starts_on")),
+                name="planitem_target_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city}: {self.get_step_display() if self.step else self.commitment}"
+
+
+class PlanItemChange(models.Model):
+    """The public history of a plan item: what it said after each change (never who)."""
+
+    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=12, choices=PlanStatus.choices)
+    target_on = models.DateField(_("target date"), null=True, blank=True)
+    evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
+    public_note = models.TextField(_("public note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("plan item change")
+        verbose_name_plural = _("plan item changes")
+        ordering = ["item", "-at", "-pk"]
 
 
 class JoinStatus(models.TextChoices):
@@ -470,6 +605,10 @@ class AuditAction(models.TextChoices):
     JOIN_REQUEST = "join_request", _("Asked for a city to join")
     JOIN_APPROVE = "join_approve", _("Added a city that asked to join")
     JOIN_REFUSE = "join_refuse", _("Refused a city that asked to join")
+    REAFFIRM = "reaffirm", _("Re-affirmed under a new mayor")
+    MAYOR_TERM = "mayor_term", _("Recorded a mayor's term")
+    PLAN_UPDATE = "plan_update", _("Updated a plan item")
+    REMIND = "remind", _("Emailed a renewal reminder")
 
 
 class AuditEvent(models.Model):
@@ -494,6 +633,12 @@ class AuditEvent(models.Model):
     )
     join_request = models.ForeignKey(
         "CityJoinRequest", on_delete=models.PROTECT, null=True, related_name="audit_events"
+    )
+    plan_item = models.ForeignKey(
+        PlanItem, on_delete=models.PROTECT, null=True, related_name="audit_events"
+    )
+    mayor_term = models.ForeignKey(
+        MayorTerm, on_delete=models.PROTECT, null=True, related_name="audit_events"
     )
     ip_address = models.GenericIPAddressField(_("from IP address"), null=True)
     detail = models.TextField(_("detail"), blank=True)
