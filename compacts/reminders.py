@@ -1,0 +1,244 @@
+"""Emailing a city's staff when a signature's renewal is due, once a day on the task queue.
+
+``send_due_reminders`` looks at every active signature of an open compact. When renewal can be
+made (it is due or overdue, see renewal.py) and no reminder was sent for its current due date
+(``Signature.renewal_reminder_sent_for``), every approved staff member of the city with a
+verified email gets one email, and the signature records the due date with an audit event
+(REMIND). Renewing starts a new term with a new due date, so the next cycle is reminded again.
+
+Two workers running at once send once: each signature is handled in a transaction of its own
+that locks its row first (``skip_locked``: the other worker passes over it) and reads the
+marker again under the lock; on SQLite, which has no row locks, the transaction is exclusive
+(one writer from its first statement), as django-tasks' own worker takes its tasks.
+
+One address that fails does not stop the others: each person gets their own email, a failure
+is logged and named in the audit event's detail, and the signature is marked reminded once at
+least one email has gone out, so the staff who got it are not emailed again tomorrow. When
+none could be sent (the mail server is down) nothing is recorded and tomorrow's run tries
+again. A worker that dies mid-way rolls its signature's transaction back: its staff may get
+the same reminder twice, never none.
+
+django-tasks has no cron: the task ``send_renewal_reminders`` queues its own next run, at
+``REMINDER_HOUR`` o'clock (``settings.TIME_ZONE``) of the next day, unless a run is queued
+already, so one daily chain exists however often ``schedule_daily_reminders`` is called
+(`manage.py send_renewal_reminders --schedule`, which `make run` and `make serve` call).
+"""
+
+import datetime
+import logging
+import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db import connection
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+from django.utils import timezone, translation
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction
+
+from .models import AuditAction, CityStaff, Signature
+from .renewal import RenewalStatus
+from .services import _audit, _send, site_url
+
+logger = logging.getLogger(__name__)
+
+REMINDER_HOUR = 8  # o'clock in settings.TIME_ZONE, when the daily run is queued for
+# Any constant the portal's other advisory locks do not use: "renewal reminders" in ASCII.
+_SCHEDULE_LOCK_KEY = 0x72656D696E64
+
+
+@dataclass
+class ReminderReport:
+    """What one run did: signatures reminded, emails sent, and addresses that failed."""
+
+    signatures: int = 0
+    emails: int = 0
+    failed: list[str] = field(default_factory=list)
+
+    def as_data(self) -> dict:
+        return {"signatures": self.signatures, "emails": self.emails, "failed": self.failed}
+
+
+def reminder_recipients(signature: Signature) -> list[str]:
+    """The address of every approved, active staff member of the signature's city
+    with a verified email, written to that verified address (the primary one first).
+
+    The same rule as ``permissions.cities_for_staff`` (approved, active, a verified email),
+    asked the other way round: that function answers for one person, and calling it for
+    each staff member would cost a query each. Two-factor (SIGNING_REQUIRES_MFA) is not
+    asked for: it is needed to renew, not to be told that renewal is due.
+    """
+    verified_address = EmailAddress.objects.filter(user=OuterRef("user"), verified=True).order_by(
+        "-primary", "pk"
+    )
+    staff = (
+        CityStaff.objects.approved()
+        .filter(city_id=signature.city_id, user__is_active=True)
+        .annotate(address=Subquery(verified_address.values("email")[:1]))
+        .filter(address__isnull=False)
+        .order_by("pk")
+    )
+    return list(staff.values_list("address", flat=True))
+
+
+def _reminder_context(signature: Signature, renewal: RenewalStatus) -> dict:
+    compact, city = signature.compact, signature.city
+    renew_path = reverse("compacts:renew", kwargs={"slug": compact.slug})
+    return {
+        "compact": compact,
+        "city": city,
+        "renewal": renewal,
+        "renew_url": site_url(f"{renew_path}?city={city.pk}"),
+    }
+
+
+def _remind(signature_id: int, today: datetime.date, report: ReminderReport) -> None:
+    """Email the staff of one signature whose renewal can be made, once per due date."""
+    with exclusive_transaction():
+        signature = (
+            Signature.objects.active()
+            .filter(pk=signature_id, compact__is_open=True)
+            .select_related("compact", "city")
+            .select_for_update(skip_locked=True, of=("self",))
+            .first()
+        )
+        if signature is None:
+            return  # another worker holds it, or it was withdrawn or its compact closed
+        renewal = signature.renewal(today)
+        if not renewal.can_renew or signature.renewal_reminder_sent_for == renewal.due_on:
+            return  # renewed, or reminded, since the candidates were read
+        recipients = reminder_recipients(signature)
+        # No stored language per person yet (see README, Languages): the site's own.
+        with translation.override(settings.LANGUAGE_CODE):
+            context = _reminder_context(signature, renewal)
+            sent, failed = [], []
+            for address in recipients:
+                try:
+                    _send("compacts/email/renewal_due", context, address)
+                except Exception:
+                    logger.exception(
+                        "Renewal reminder for signature %s not sent to %s", signature.pk, address
+                    )
+                    failed.append(address)
+                else:
+                    sent.append(address)
+        report.emails += len(sent)
+        report.failed += failed
+        if not sent:
+            return  # no staff to tell, or none could be told: the next run tries again
+        signature.renewal_reminder_sent_for = renewal.due_on
+        signature.save(update_fields=["renewal_reminder_sent_for"])
+        detail = f"due {renewal.due_on.isoformat()}; emailed {len(sent)} of {len(recipients)}"
+        if failed:
+            detail += "; not sent to " + ", ".join(failed)
+        _audit(
+            actor=None,
+            action=AuditAction.REMIND,
+            city=signature.city,
+            compact=signature.compact,
+            signature=signature,
+            ip=None,
+            detail=detail,
+        )
+        report.signatures += 1
+
+
+def signatures_to_remind(today: datetime.date) -> list[int]:
+    """Ids of the active signatures of open compacts that can be renewed on ``today`` and
+    whose staff have not been reminded of their current due date.
+
+    The due date is a calendar sum (months of different lengths, see renewal.py), so it is
+    worked out here rather than in SQL; a signature is one row per city and compact (a few
+    hundred in all), read in one query.
+    """
+    signatures = (
+        Signature.objects.active()
+        .filter(compact__is_open=True)
+        .select_related("compact")
+        .only(
+            "signed_on",
+            "renewed_on",
+            "reaffirmed_on",
+            "renewal_reminder_sent_for",
+            "compact__renewal_months",
+            "compact__renewal_window_days",
+        )
+        .order_by("pk")
+    )
+    due = []
+    for signature in signatures:
+        renewal = signature.renewal(today)
+        if renewal.can_renew and signature.renewal_reminder_sent_for != renewal.due_on:
+            due.append(signature.pk)
+    return due
+
+
+def send_due_reminders() -> ReminderReport:
+    """Remind the staff of every signature whose renewal can be made today (once per due
+    date); what `manage.py send_renewal_reminders` runs, and the daily task."""
+    today = timezone.localdate()
+    report = ReminderReport()
+    for signature_id in signatures_to_remind(today):
+        _remind(signature_id, today, report)
+    return report
+
+
+# The daily chain ----------------------------------------------------------------------------
+
+
+def next_run_at(now: datetime.datetime) -> datetime.datetime:
+    """The first REMINDER_HOUR o'clock (settings.TIME_ZONE) after ``now``."""
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    local_now = now.astimezone(zone)
+    run_at = datetime.datetime.combine(local_now.date(), datetime.time(REMINDER_HOUR), zone)
+    if run_at <= local_now:
+        run_at = datetime.datetime.combine(
+            local_now.date() + datetime.timedelta(days=1), datetime.time(REMINDER_HOUR), zone
+        )
+    return run_at
+
+
+def queued_runs():
+    """The runs of the daily task waiting in the queue (not yet started)."""
+    return DBTaskResult.objects.filter(
+        task_path=send_renewal_reminders.module_path, status=TaskResultStatus.READY
+    )
+
+
+@contextmanager
+def _one_scheduler_at_a_time() -> Iterator[None]:
+    """Two callers (two workers ending a run, a deploy calling --schedule) must not both find
+    no run queued and both queue one: on Postgres a transaction-wide advisory lock, on SQLite
+    an exclusive transaction, makes the look and the write one step."""
+    with exclusive_transaction():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SCHEDULE_LOCK_KEY])
+        yield
+
+
+def schedule_daily_reminders(
+    now: datetime.datetime | None = None,
+) -> tuple[datetime.datetime, bool]:
+    """Queue the next daily run unless one is queued already; returns when the queued run
+    will start and whether this call queued it."""
+    with _one_scheduler_at_a_time():
+        queued = queued_runs().order_by("run_after").first()
+        if queued is not None:
+            return queued.run_after, False
+        run_at = next_run_at(now or timezone.now())
+        send_renewal_reminders.using(run_after=run_at).enqueue()
+        return run_at, True
+
+
+@task()
+def send_renewal_reminders() -> dict:
+    """The daily task: queue tomorrow's run first (so that a failure here does not end the
+    chain), then remind staff of the renewals that can be made today."""
+    schedule_daily_reminders()
+    return send_due_reminders().as_data()
