@@ -4,7 +4,18 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import Audience, Course, Lesson, Provider, Resource, Theme, validate_counterparts
+from compacts.models import Commitment
+
+from .models import (
+    Audience,
+    Course,
+    Lesson,
+    LessonSupport,
+    Provider,
+    Resource,
+    Theme,
+    validate_counterparts,
+)
 
 # Links typed without a scheme are taken as https (Django 6's default, chosen now).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -35,7 +46,7 @@ class ThemeAdmin(admin.ModelAdmin):
 class LessonInline(admin.TabularInline):
     formfield_overrides = HTTPS_URLS
     model = Lesson
-    fields = ["position", "title", "slug", "duration_minutes", "link"]
+    fields = ["position", "title", "slug", "duration_minutes", "link", "link_kind"]
     prepopulated_fields = {"slug": ["title"]}
     ordering = ["position"]
     extra = 1
@@ -45,7 +56,7 @@ class LessonInline(admin.TabularInline):
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
-    list_display = ["title", "provider", "audience", "grade_band", "position"]
+    list_display = ["title", "provider", "audience", "grade_band", "link_kind", "position"]
     list_filter = ["audience", "grade_band", "provider"]
     list_select_related = ["provider"]
     search_fields = ["title", "provider__name"]
@@ -66,6 +77,7 @@ class LessonAdminForm(forms.ModelForm):
             "summary",
             "content_language",
             "link",
+            "link_kind",
             "duration_minutes",
             "themes",
             "counterparts",
@@ -83,6 +95,54 @@ class LessonAdminForm(forms.ModelForm):
         return cleaned
 
 
+class CommitmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, commitment: Commitment) -> str:
+        return f"{commitment.compact.title} · {commitment}"
+
+
+class LessonSupportFormSet(forms.BaseInlineFormSet):
+    """Names each step or commitment once, so two new rows alike get an error, not a 500.
+
+    (The database's unique constraints are conditional, which form validation checks only
+    against saved rows, not against another row of the same submission.)
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        seen: set[tuple] = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            step, commitment = form.cleaned_data.get("step"), form.cleaned_data.get("commitment")
+            if not step and not commitment:
+                continue
+            key = ("step", step) if step else ("commitment", commitment.pk)
+            if key in seen:
+                form.add_error(None, _("This step or commitment is already listed above."))
+            seen.add(key)
+
+
+class LessonSupportInline(admin.TabularInline):
+    model = LessonSupport
+    formset = LessonSupportFormSet
+    fields = ["step", "commitment"]
+    extra = 1
+    verbose_name = _("step of a city's plan or compact commitment this lesson supports")
+    verbose_name_plural = _("steps of a city's plan and compact commitments this lesson supports")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "commitment":
+            return CommitmentChoiceField(
+                queryset=Commitment.objects.select_related("compact").order_by(
+                    "compact__title", "position"
+                ),
+                required=False,
+                label=db_field.verbose_name,
+                help_text=_("Choose a step or a commitment on each row, not both."),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Lesson)
 class LessonAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
@@ -95,6 +155,7 @@ class LessonAdmin(admin.ModelAdmin):
     autocomplete_fields = ["course", "counterparts"]
     filter_horizontal = ["themes"]
     ordering = ["course__position", "course__title", "position"]
+    inlines = [LessonSupportInline]
 
     @admin.display(description=_("audience"), ordering="course__audience")
     def audience_label(self, lesson: Lesson) -> str:

@@ -8,8 +8,21 @@ so a second run changes nothing.
 
 from django.db.models import Model
 
-from .models import Audience, Course, GradeBand, Lesson, Provider, Resource, Theme
-from .services import lesson_counterparts_set
+from compacts.models import Commitment
+from compacts.plan import PlanStep
+
+from .models import (
+    Audience,
+    Course,
+    GradeBand,
+    Lesson,
+    LessonSupport,
+    LinkKind,
+    Provider,
+    Resource,
+    Theme,
+)
+from .services import lesson_counterparts_set, lesson_supports_set
 
 PROVIDERS = {
     "compassionateusa": {
@@ -143,6 +156,22 @@ MIDDLE_SCHOOL_CHAPTERS = [
     ),
 ]
 
+# What each lesson supports in a city's plan: every adult lesson is part of the guide's "study
+# and exercise compassion" step and every SEE Learning chapter of "create curriculum for local
+# school districts"; a few also serve another step or a commitment of a demo compact, named by
+# (compact slug, position) and skipped when the compacts' demo is not loaded.
+ADULT_LESSON_SUPPORTS = {
+    "engaging-systems": ([PlanStep.ANALYZE_POLICIES], [("racial-equity", 1)]),
+    "celebrating-differences": (
+        [PlanStep.COMMUNITY_CONVERSATION],
+        [("combat-hate-extremism-bigotry", 7)],
+    ),
+    "self-compassion": ([PlanStep.EXEMPLIFY], []),
+}
+YOUTH_CHAPTER_SUPPORTS = {
+    "celebrating-differences": [("combat-hate-extremism-bigotry", 5)],
+}
+
 RESOURCES = {
     "compassionatesa-neighborhood-toolkit": {
         "title": "CompassionateSA Neighborhood Toolkit",
@@ -196,6 +225,24 @@ def _set_if_changed(manager, wanted: list[Model], counts: dict[str, int]) -> Non
         counts["updated"] += 1
 
 
+def _set_supports(
+    lesson: Lesson,
+    steps: list[str],
+    commitments: list[tuple[str, int]],
+    counts: dict[str, int],
+) -> None:
+    wanted_commitments = [
+        commitment
+        for slug, position in commitments
+        if (commitment := Commitment.objects.filter(compact__slug=slug, position=position).first())
+    ]
+    have = set(LessonSupport.objects.filter(lesson=lesson).values_list("step", "commitment_id"))
+    wanted = {(step, None) for step in steps} | {("", c.pk) for c in wanted_commitments}
+    if have != wanted:
+        lesson_supports_set(lesson, steps=steps, commitments=wanted_commitments)
+        counts["updated"] += 1
+
+
 def load() -> str:
     counts = {"created": 0, "updated": 0}
     providers = {
@@ -216,6 +263,7 @@ def load() -> str:
             "audience": Audience.ADULT,
             "grade_band": "",
             "link": cusa.website,
+            "link_kind": LinkKind.CATALOGUE,
             "description": (
                 "A free online course on Coursera for mayors, city staff, council members and "
                 "community leaders, covering six themes of compassionate civic life."
@@ -241,6 +289,8 @@ def load() -> str:
             counts,
         )
         _set_if_changed(lesson.themes, [themes[theme_slug]], counts)
+        steps, commitments = ADULT_LESSON_SUPPORTS.get(theme_slug, ([], []))
+        _set_supports(lesson, [PlanStep.STUDY_COMPASSION, *steps], commitments, counts)
         adult_lessons[theme_slug] = lesson
 
     see = providers["see-learning"]
@@ -255,6 +305,7 @@ def load() -> str:
                 "audience": Audience.YOUTH,
                 "grade_band": band.value,
                 "link": see.website,
+                "link_kind": LinkKind.CATALOGUE,
                 "description": (
                     f"Emory University's Social, Emotional and Ethical Learning for "
                     f"{str(band.label).lower()} classes, built on awareness, compassion and "
@@ -284,6 +335,12 @@ def load() -> str:
             counts,
         )
         _set_if_changed(chapter.themes, [themes[theme_slug]], counts)
+        _set_supports(
+            chapter,
+            [PlanStep.SCHOOL_CURRICULUM],
+            YOUTH_CHAPTER_SUPPORTS.get(theme_slug, []),
+            counts,
+        )
         wanted = [adult_lessons[theme_slug]] if is_counterpart else []
         if {lesson.pk for lesson in chapter.counterparts.all()} != {lesson.pk for lesson in wanted}:
             lesson_counterparts_set(chapter, wanted)

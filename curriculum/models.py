@@ -5,15 +5,18 @@ lesson to its youth counterparts theme by theme, and keeps each person's private
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from compacts.plan import PlanStep
 
 
 class Audience(models.TextChoices):
@@ -26,6 +29,32 @@ class GradeBand(models.TextChoices):
     LATE_ELEMENTARY = "late_elementary", _("Late elementary")
     MIDDLE_SCHOOL = "middle_school", _("Middle school")
     HIGH_SCHOOL = "high_school", _("High school")
+
+
+class LinkKind(models.TextChoices):
+    """What kind of page at the provider a course's or lesson's link opens."""
+
+    LESSON = "lesson", _("The lesson's own page")
+    COURSE = "course", _("The course's page")
+    CATALOGUE = "catalogue", _("The provider's catalogue or home page")
+
+
+COURSE_LINK_KINDS = [
+    (LinkKind.COURSE, LinkKind.COURSE.label),
+    (LinkKind.CATALOGUE, LinkKind.CATALOGUE.label),
+]
+
+
+@dataclass(frozen=True)
+class ExternalLink:
+    """Where "open this lesson" goes, and what kind of page that is, for its wording."""
+
+    url: str
+    kind: str
+
+    @property
+    def is_catalogue(self) -> bool:
+        return self.kind == LinkKind.CATALOGUE
 
 
 class ResourceAudience(models.TextChoices):
@@ -74,6 +103,10 @@ class CourseQuerySet(models.QuerySet["Course"]):
     def for_audience(self, audience: str) -> "CourseQuerySet":
         return self.filter(audience=audience)
 
+    def with_lessons(self) -> "CourseQuerySet":
+        """Courses with at least one lesson: the only ones listed to visitors."""
+        return self.filter(Exists(Lesson.objects.filter(course=OuterRef("pk"))))
+
     def with_lesson_totals(self) -> "CourseQuerySet":
         return self.annotate(lesson_total=Count("lessons", distinct=True))
 
@@ -104,6 +137,16 @@ class Course(models.Model):
         help_text=_("Youth courses only."),
     )
     link = models.URLField(_("link"), blank=True, help_text=_("The course page at its provider."))
+    link_kind = models.CharField(
+        _("the link opens"),
+        max_length=10,
+        choices=COURSE_LINK_KINDS,
+        default=LinkKind.COURSE,
+        help_text=_(
+            "Choose the catalogue when the link opens the provider's catalogue or home page "
+            "rather than this course: visitors are told so."
+        ),
+    )
     description = models.TextField(_("description"), blank=True)
     format = models.CharField(
         _("format"), max_length=150, blank=True, help_text=_("For example: online, self-paced.")
@@ -124,6 +167,10 @@ class Course(models.Model):
                 condition=(Q(audience="adult") & Q(grade_band=""))
                 | (Q(audience="youth") & ~Q(grade_band="")),
                 name="course_grade_band_only_for_youth",
+            ),
+            models.CheckConstraint(
+                condition=Q(link_kind__in=[LinkKind.COURSE, LinkKind.CATALOGUE]),
+                name="course_link_kind_course_or_catalogue",
             ),
         ]
 
@@ -194,6 +241,16 @@ class Lesson(models.Model):
         blank=True,
         help_text=_("The lesson at its provider. Blank: the course's link is used."),
     )
+    link_kind = models.CharField(
+        _("the link opens"),
+        max_length=10,
+        choices=LinkKind.choices,
+        default=LinkKind.LESSON,
+        help_text=_(
+            "What kind of page the link above opens; visitors are told when it is not the "
+            "lesson itself."
+        ),
+    )
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration in minutes"), null=True, blank=True, help_text=_("Blank if not stated.")
     )
@@ -232,8 +289,20 @@ class Lesson(models.Model):
         return self.course.audience
 
     @property
+    def external_link(self) -> ExternalLink | None:
+        """The lesson's own link, else its course's, else the provider's website (a catalogue)."""
+        if self.link:
+            return ExternalLink(self.link, self.link_kind)
+        if self.course.link:
+            return ExternalLink(self.course.link, self.course.link_kind)
+        if self.course.provider.website:
+            return ExternalLink(self.course.provider.website, LinkKind.CATALOGUE)
+        return None
+
+    @property
     def external_url(self) -> str:
-        return self.link or self.course.link or self.course.provider.website
+        link = self.external_link
+        return link.url if link else ""
 
 
 def validate_counterparts(lesson_audience: str, counterparts) -> None:
@@ -248,6 +317,66 @@ def validate_counterparts(lesson_audience: str, counterparts) -> None:
             params={"titles": ", ".join(str(lesson) for lesson in same)},
             code="same_audience",
         )
+
+
+class LessonSupport(models.Model):
+    """A lesson tagged with one step of a city's plan or one compact commitment it supports.
+
+    Exactly one of ``step`` and ``commitment`` is set (a check constraint), and a lesson names
+    each step or commitment once. The city plan reads these through curriculum.support.
+    """
+
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, related_name="supports", verbose_name=_("lesson")
+    )
+    step = models.CharField(
+        _("step of the plan"), max_length=20, choices=PlanStep.choices, blank=True
+    )
+    commitment = models.ForeignKey(
+        "compacts.Commitment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="lesson_supports",
+        verbose_name=_("compact commitment"),
+    )
+
+    class Meta:
+        verbose_name = _("plan step or commitment the lesson supports")
+        verbose_name_plural = _("plan steps and commitments the lesson supports")
+        ordering = ["lesson", "step", "commitment"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(step="") & Q(commitment__isnull=False))
+                | (~Q(step="") & Q(commitment__isnull=True)),
+                name="lesson_support_step_or_commitment",
+                violation_error_message=_(
+                    "Choose either a step of the plan or a compact commitment, not both and "
+                    "not neither."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["lesson", "step"],
+                condition=~Q(step=""),
+                name="lesson_support_unique_step",
+                violation_error_message=_("This lesson already supports that step."),
+            ),
+            models.UniqueConstraint(
+                fields=["lesson", "commitment"],
+                condition=Q(commitment__isnull=False),
+                name="lesson_support_unique_commitment",
+                violation_error_message=_("This lesson already supports that commitment."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        supported = self.get_step_display() if self.step else str(self.commitment)
+        return f"{self.lesson} · {supported}"
+
+    @property
+    def key(self) -> tuple[str, str | int]:
+        """The plan item this support belongs to, as curriculum.support keys it."""
+        return ("step", self.step) if self.step else ("commitment", self.commitment_id)
 
 
 class LessonCompletionQuerySet(models.QuerySet["LessonCompletion"]):

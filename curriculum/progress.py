@@ -25,11 +25,7 @@ def team_progress_for_city(city) -> list[CourseTeamProgress]:
     """
     staff_users = CityStaff.objects.approved().filter(city=city).values("user_id")
     staff_total = CityStaff.objects.approved().filter(city=city).count()
-    courses = [
-        course
-        for course in Course.objects.select_related("provider").with_lesson_totals()
-        if course.lesson_total
-    ]
+    courses = list(Course.objects.select_related("provider").with_lessons().with_lesson_totals())
     if not staff_total:
         return [CourseTeamProgress(course, 0, 0, 0) for course in courses]
 

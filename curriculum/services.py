@@ -1,11 +1,14 @@
-"""Writes for the curriculum: counterpart links and a person's lesson completions."""
+"""Writes for the curriculum: counterpart links, what a lesson supports in a city's plan, and
+a person's lesson completions."""
 
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Lesson, LessonCompletion, validate_counterparts
+from compacts.models import Commitment
+
+from .models import Lesson, LessonCompletion, LessonSupport, validate_counterparts
 
 
 def lesson_counterparts_set(lesson: Lesson, counterparts: Iterable[Lesson]) -> None:
@@ -21,6 +24,22 @@ def lesson_counterparts_set(lesson: Lesson, counterparts: Iterable[Lesson]) -> N
 def lesson_counterpart_add(lesson: Lesson, counterpart: Lesson) -> None:
     validate_counterparts(lesson.course.audience, [counterpart])
     lesson.counterparts.add(counterpart)
+
+
+@transaction.atomic
+def lesson_supports_set(
+    lesson: Lesson, *, steps: Iterable[str], commitments: Iterable[Commitment]
+) -> None:
+    """Replace the plan steps (compacts.plan.PlanStep values) and compact commitments that
+    ``lesson`` supports; a step or commitment given twice is kept once."""
+    LessonSupport.objects.filter(lesson=lesson).delete()
+    LessonSupport.objects.bulk_create(
+        [LessonSupport(lesson=lesson, step=step) for step in dict.fromkeys(steps)]
+        + [
+            LessonSupport(lesson=lesson, commitment=commitment)
+            for commitment in dict.fromkeys(commitments)
+        ]
+    )
 
 
 def completion_mark_done(user, lesson: Lesson, note: str | None = None) -> LessonCompletion:

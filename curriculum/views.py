@@ -1,5 +1,7 @@
 """Curriculum pages: themes, courses and lessons, a person's progress, marking lessons done."""
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -10,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from compacts.plan import PlanStep
+
 from . import services
 from .filters import LessonFilter
 from .forms import CompletionForm
@@ -19,31 +23,73 @@ from .models import (
     Lesson,
     LessonCompletion,
     LessonQuerySet,
+    LessonSupport,
     Resource,
     Theme,
 )
 
 
+@dataclass(frozen=True)
+class PairRow:
+    """One row of a theme: an adult lesson with the youth lessons it links, or a youth lesson
+    that no adult lesson shown beside it links (``adult`` is None)."""
+
+    adult: Lesson | None
+    youth: list[Lesson]
+
+    @property
+    def adult_lessons(self) -> list[Lesson]:
+        return [self.adult] if self.adult else []
+
+
 @dataclass
 class ThemeSection:
-    """One theme with its lessons split by audience, for side-by-side display."""
+    """One theme's lessons, paired across audiences only where the lessons themselves link."""
 
     theme: Theme
     adult: list[Lesson] = field(default_factory=list)
     youth: list[Lesson] = field(default_factory=list)
+    rows: list[PairRow] = field(default_factory=list)
 
     @classmethod
-    def from_lessons(cls, theme: Theme, lessons) -> "ThemeSection":
+    def from_lessons(
+        cls, theme: Theme, lessons: Iterable[Lesson], links: dict[int, set[int]]
+    ) -> "ThemeSection":
+        """``links`` maps a lesson's id to its counterparts' ids (see _counterpart_links)."""
         section = cls(theme)
         for lesson in lessons:
             (section.adult if lesson.course.audience == Audience.ADULT else section.youth).append(
                 lesson
             )
+        paired: set[int] = set()
+        for adult in section.adult:
+            linked = [youth for youth in section.youth if youth.pk in links.get(adult.pk, ())]
+            paired.update(youth.pk for youth in linked)
+            section.rows.append(PairRow(adult, linked))
+        section.rows += [
+            PairRow(None, [youth]) for youth in section.youth if youth.pk not in paired
+        ]
         return section
+
+    @property
+    def pairs(self) -> list[tuple[Lesson, Lesson]]:
+        """Every (adult, youth) pairing the section shows."""
+        return [(row.adult, youth) for row in self.rows if row.adult for youth in row.youth]
 
     @property
     def is_empty(self) -> bool:
         return not (self.adult or self.youth)
+
+
+def _counterpart_links(lessons: QuerySet) -> dict[int, set[int]]:
+    """Each of these lessons' counterpart ids, in one query on the link table alone."""
+    rows = Lesson.counterparts.through.objects.filter(from_lesson__in=lessons).values_list(
+        "from_lesson_id", "to_lesson_id"
+    )
+    links: dict[int, set[int]] = defaultdict(set)
+    for from_id, to_id in rows:
+        links[from_id].add(to_id)
+    return links
 
 
 def _completed_lesson_ids(user, lessons: QuerySet | None = None) -> set[int]:
@@ -77,7 +123,8 @@ def index(request: HttpRequest) -> HttpResponse:
     chosen_theme = lesson_filter.form.cleaned_data.get("theme") if lesson_filter.is_bound else None
     if chosen_theme and not unknown_values:
         themes = themes.filter(pk=chosen_theme.pk)
-    sections = [ThemeSection.from_lessons(theme, theme.shown_lessons) for theme in themes]
+    links = _counterpart_links(matching.values("pk"))
+    sections = [ThemeSection.from_lessons(theme, theme.shown_lessons, links) for theme in themes]
     if lesson_filter.is_active or unknown_values:
         sections = [section for section in sections if not section.is_empty]
 
@@ -89,7 +136,9 @@ def index(request: HttpRequest) -> HttpResponse:
             "form": lesson_filter.form,
             "unknown_values": unknown_values,
             "sections": sections,
-            "courses": Course.objects.select_related("provider").with_lesson_totals(),
+            "courses": Course.objects.select_related("provider")
+            .with_lessons()
+            .with_lesson_totals(),
             "completed_ids": _completed_lesson_ids(request.user),
         },
     )
@@ -104,7 +153,9 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "curriculum/theme_detail.html",
         {
             "theme": theme,
-            "section": ThemeSection.from_lessons(theme, lessons),
+            "section": ThemeSection.from_lessons(
+                theme, lessons, _counterpart_links(theme.lessons.values("pk"))
+            ),
             "completed_ids": _completed_lesson_ids(request.user),
         },
     )
@@ -132,6 +183,8 @@ def _render_lesson(
 ) -> HttpResponse:
     siblings = Lesson.objects.filter(course_id=lesson.course_id).only("slug", "title", "position")
     completion = _get_completion_for_user(request.user, lesson)
+    supports = list(lesson.supports.all())
+    step_order = list(PlanStep.values)
     if form is None:
         form = CompletionForm(initial={"note": completion.note if completion else ""})
     return render(
@@ -149,6 +202,15 @@ def _render_lesson(
             .first(),
             "completion": completion,
             "form": form,
+            "supported_steps": [
+                PlanStep(step).label
+                for step in sorted(
+                    (support.step for support in supports if support.step), key=step_order.index
+                )
+            ],
+            "supported_commitments": [
+                support.commitment for support in supports if support.commitment_id
+            ],
         },
         status=status,
     )
@@ -158,6 +220,12 @@ def _lesson_queryset() -> LessonQuerySet:
     return Lesson.objects.with_course().prefetch_related(
         "themes",
         Prefetch("counterparts", queryset=Lesson.objects.with_course().in_reading_order()),
+        Prefetch(
+            "supports",
+            queryset=LessonSupport.objects.select_related("commitment__compact").order_by(
+                "commitment__compact__title", "commitment__position"
+            ),
+        ),
     )
 
 
@@ -198,11 +266,9 @@ def lesson_undo(request: HttpRequest, slug: str) -> HttpResponseRedirect:
 @login_required
 @require_safe
 def progress(request: HttpRequest) -> HttpResponse:
-    courses = [
-        course
-        for course in Course.objects.select_related("provider").with_progress_for(request.user)
-        if course.lesson_total
-    ]
+    courses = list(
+        Course.objects.select_related("provider").with_lessons().with_progress_for(request.user)
+    )
     completions = (
         LessonCompletion.objects.for_user(request.user)
         .select_related("lesson__course")

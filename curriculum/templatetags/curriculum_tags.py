@@ -11,3 +11,16 @@ register = template.Library()
 def city_team_progress(city) -> dict:
     """``{% city_team_progress city %}``: the city team's progress per course, as counts."""
     return {"team_progress": team_progress_for_city(city)}
+
+
+@register.inclusion_tag("curriculum/includes/plan_item_lessons.html")
+def plan_item_lessons(supports: dict, key) -> dict:
+    """``{% plan_item_lessons supports key %}``: links to the lessons supporting one plan item.
+
+    ``supports`` is what ``curriculum.support.lessons_supporting`` returned for the whole plan
+    (one query); ``key`` is the item's ``("step", code)`` or ``("commitment", id)``. Renders
+    nothing when no lesson supports the item.
+    """
+    if isinstance(key, list):
+        key = tuple(key)
+    return {"lessons": (supports or {}).get(key, [])}

@@ -33,11 +33,27 @@ def lesson_form_data(lesson, **changes):
         "summary": lesson.summary,
         "content_language": lesson.content_language,
         "link": "",
+        "link_kind": "lesson",
         "duration_minutes": "",
         "themes": [],
         "counterparts": [],
+        **support_rows([]),
     }
     data.update(changes)
+    return data
+
+
+def support_rows(rows: list[dict], initial: int = 0) -> dict:
+    """The admin's inline of what a lesson supports: rows of {"step": …, "commitment": …}."""
+    data = {
+        "supports-TOTAL_FORMS": str(len(rows)),
+        "supports-INITIAL_FORMS": str(initial),
+        "supports-MIN_NUM_FORMS": "0",
+        "supports-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        for name, value in row.items():
+            data[f"supports-{index}-{name}"] = value
     return data
 
 

@@ -71,20 +71,23 @@ def test_marking_an_unknown_lesson_is_404(user_client, name):
 
 
 class TestIndex:
-    def test_theme_shows_adult_and_youth_lessons_side_by_side(self, client, linked, theme):
+    def test_theme_shows_linked_lessons_on_one_row(self, client, linked, theme):
         html = client.get(reverse("curriculum:index")).content.decode()
-        section = html.split(f'id="theme-{theme.slug}"', 1)[1]
-        adults, youth = section.split("For young people", 1)
-        assert "For adults" in adults
-        assert "Kindness to yourself" in adults
-        assert "Compassion for Self and Others" in youth
-        assert "Kindness to yourself" not in youth
+        section = html.split(f'id="theme-{theme.slug}"', 1)[1].split("</table>", 1)[0]
+        assert "For adults" in section
+        assert "For young people" in section
+        rows = section.split("<tbody>", 1)[1].split("<tr>")[1:]
+        assert len(rows) == 1
+        adult_cell, youth_cell = rows[0].split("</td>", 1)
+        assert "Kindness to yourself" in adult_cell
+        assert "Compassion for Self and Others" in youth_cell
 
     def test_filter_by_audience(self, client, linked):
         html = client.get(reverse("curriculum:index"), {"audience": "youth"}).content.decode()
-        assert "Compassion for Self and Others" in html
-        assert "Kindness to yourself" not in html.split("<h2>Courses</h2>")[0]
-        assert "No adult lessons match these filters." in html
+        results = html.split("<h2>Courses</h2>")[0]
+        assert "Compassion for Self and Others" in results
+        assert "Kindness to yourself" not in results
+        assert "No linked adult lesson matches these filters." in results
 
     def test_filter_by_grade_band(self, client, linked):
         response = client.get(reverse("curriculum:index"), {"grade_band": "high_school"})
@@ -143,11 +146,11 @@ class TestIndex:
 
 
 class TestLessonPage:
-    def test_links_out_to_the_provider(self, client, linked):
+    def test_links_out_to_the_course_and_says_so(self, client, linked):
         adult, _ = linked
         html = client.get(adult.get_absolute_url()).content.decode()
         assert f'href="{adult.course.link}" rel="noopener"' in html
-        assert f"Open this lesson at {adult.course.provider.name}" in html
+        assert f"Open this lesson's course at {adult.course.provider.name}" in html
         assert "20 minutes" in html
 
     def test_shows_the_counterpart_for_the_other_audience(self, client, linked):

@@ -1,17 +1,20 @@
 """Query counts stay flat however many themes, lessons, completions and resources there are.
 
-Expected counts, written down. Anonymous: index 5 (themes, their lessons, courses, and the two
-filter choice lists), course 2, community models 1. A signed-in request adds 2 (session, user)
-and 1 for the person's completions; a theme filter adds 1 to validate its slug. So signed in:
-filtered index 9, theme 5, course 5, lesson 8 (lesson, themes, counterparts, previous, next,
-completion), progress 4.
+Expected counts, written down. Anonymous: index 6 (themes, their lessons, their counterpart
+links, courses, and the two filter choice lists), course 2, community models 1. A signed-in
+request adds 2 (session, user) and 1 for the person's completions; a theme filter adds 1 to
+validate its slug. So signed in: filtered index 10, theme 6 (theme, lessons, counterpart
+links, completions), course 5, lesson 9 (lesson, themes, counterparts, what it supports,
+previous, next, completion), progress 4.
 """
 
 import pytest
 from django.urls import reverse
 
+from compacts.plan import PlanStep
 from curriculum import services
 from curriculum.models import GradeBand
+from tests.compacts.factories import CommitmentFactory
 
 from .factories import (
     CourseFactory,
@@ -53,13 +56,13 @@ def big_curriculum(user):
 def test_index_with_10_themes_and_100_lessons(
     client, user, big_curriculum, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("curriculum:index"))
     assert len(response.context["sections"]) == 10
     assert sum(len(s.adult) + len(s.youth) for s in response.context["sections"]) == 200
 
     client.force_login(user)
-    with django_assert_max_num_queries(5 + 1 + 1 + SESSION_AND_USER):
+    with django_assert_max_num_queries(6 + 1 + 1 + SESSION_AND_USER):
         response = client.get(
             reverse("curriculum:index"), {"audience": "adult", "theme": big_curriculum[0][0].slug}
         )
@@ -70,10 +73,11 @@ def test_index_with_10_themes_and_100_lessons(
 def test_theme_page_with_40_lessons(client, user, big_curriculum, django_assert_max_num_queries):
     theme = big_curriculum[0][0]
     client.force_login(user)
-    with django_assert_max_num_queries(3 + SESSION_AND_USER):
+    with django_assert_max_num_queries(4 + SESSION_AND_USER):
         response = client.get(theme.get_absolute_url())
     section = response.context["section"]
     assert len(section.adult) + len(section.youth) == 20
+    assert len(section.pairs) == 10
 
 
 def test_course_with_40_lessons(client, user, django_assert_max_num_queries):
@@ -97,10 +101,14 @@ def test_lesson_with_many_counterparts_and_themes(client, user, django_assert_ma
     services.lesson_counterparts_set(
         adult, [LessonFactory(course=youth_courses[i % 3]) for i in range(25)]
     )
+    commitments = CommitmentFactory.create_batch(5)
+    services.lesson_supports_set(adult, steps=PlanStep.values, commitments=commitments)
     client.force_login(user)
-    with django_assert_max_num_queries(6 + SESSION_AND_USER):
+    with django_assert_max_num_queries(7 + SESSION_AND_USER):
         response = client.get(adult.get_absolute_url())
-    assert response.content.decode().count("lesson-list__meta") == 25
+    html = response.content.decode()
+    assert html.count("lesson-list__meta") == 25
+    assert all(commitment.text in html for commitment in commitments)
 
 
 def test_progress_page(client, user, big_curriculum, django_assert_max_num_queries):
