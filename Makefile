@@ -28,8 +28,10 @@ migrate: $(STAMP) | var
 demo: migrate
 	DEBUG=1 $(BIN)/python manage.py load_demo
 
-# The task queue's worker (background HSDS imports) runs beside the server and stops with it.
+# The task queue's worker (background HSDS imports, the daily renewal reminders, queued once
+# here) runs beside the server and stops with it.
 run: demo
+	DEBUG=1 $(BIN)/python manage.py send_renewal_reminders --schedule --verbosity 0
 	DEBUG=1 $(BIN)/python manage.py db_worker --verbosity 0 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -52,6 +54,8 @@ test: lint | var
 serve: demo
 	HTTPS=0 SECRET_KEY=$${SECRET_KEY:-local-serve-key-not-for-production-$$(hostname)-0123456789} \
 	  $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	HTTPS=0 SECRET_KEY=$${SECRET_KEY:-local-serve-key-not-for-production-$$(hostname)-0123456789} \
+	  $(BIN)/python manage.py send_renewal_reminders --schedule --verbosity 0
 	export HTTPS=0 SECRET_KEY=$${SECRET_KEY:-local-serve-key-not-for-production-$$(hostname)-0123456789}; \
 	  $(BIN)/python manage.py db_worker --verbosity 0 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
