@@ -18,6 +18,7 @@ from .models import (
     CityStaff,
     Commitment,
     Compact,
+    MayorTerm,
     Signature,
 )
 
@@ -319,14 +320,47 @@ class SignatureAdmin(admin.ModelAdmin):
             )
 
 
+@admin.register(MayorTerm)
+class MayorTermAdmin(admin.ModelAdmin):
+    """Recording a new mayor's term: the previous term ends the day before, the city's mayor
+    changes, and signatures made earlier are marked for re-affirmation (compacts.services).
+    Terms are history: once recorded they are read here, not changed or deleted."""
+
+    list_display = ["city", "mayor_name", "starts_on", "ends_on"]
+    list_filter = ["city__state"]
+    search_fields = ["city__name", "mayor_name"]
+    list_select_related = ["city"]
+    autocomplete_fields = ["city"]
+    fields = ["city", "mayor_name", "starts_on", "ends_on"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["ends_on"] if obj is None else self.fields
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj: MayorTerm, form, change: bool) -> None:
+        term = services.mayor_term_record(
+            actor=request.user,
+            city=obj.city,
+            mayor_name=obj.mayor_name,
+            starts_on=obj.starts_on,
+            ip=client_ip(request),
+        )
+        obj.pk, obj.ends_on = term.pk, term.ends_on
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """The audit log: readable by admins, changeable by nobody."""
 
-    list_display = ["at", "actor", "action", "city", "compact", "join_request", "ip_address"]
+    list_display = ["at", "actor", "action", "city", "compact", "detail", "ip_address"]
     list_filter = ["action", "compact"]
     search_fields = ["actor__email", "city__name", "detail", "ip_address"]
-    list_select_related = ["actor", "city", "compact", "join_request"]
+    list_select_related = ["actor", "city", "compact"]
     date_hierarchy = "at"
 
     def has_add_permission(self, request, obj=None) -> bool:

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import City, CityQuerySet, StaffRole
 from .phones import validate_work_phone
+from .plan import PlanStatus
 from .states import STATE_CHOICES
 
 
@@ -98,3 +99,63 @@ class CityJoinRequestForm(PortalForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Anything that helps us confirm the city and your role, in a few lines."),
     )
+
+
+class PlanItemForm(PortalForm):
+    """Staff's edit of one item of their city's plan (compacts.services.plan_item_update)."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=PlanStatus.choices)
+    responsible_role = forms.CharField(
+        label=_("Responsible role"),
+        max_length=150,
+        required=False,
+        help_text=_(
+            "A role or office, such as Office of the Mayor. Name a person only if they "
+            "agreed to be listed."
+        ),
+    )
+    starts_on = forms.DateField(
+        label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    target_on = forms.DateField(
+        label=_("Target date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    evidence_url = forms.URLField(
+        label=_("Evidence link"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("A public page that shows the work, such as a council resolution."),
+    )
+    public_note = forms.CharField(
+        label=_("Public note"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown to everyone on the city's page. At most 500 characters."),
+    )
+    version = forms.CharField(required=False, widget=forms.HiddenInput())
+
+    def clean(self) -> dict:
+        data = super().clean()
+        starts_on, target_on = data.get("starts_on"), data.get("target_on")
+        if starts_on and target_on and target_on < starts_on:
+            self.add_error("target_on", _("The target date cannot be before the start date."))
+        if data.get("status") == PlanStatus.DONE and not (
+            data.get("evidence_url") or data.get("public_note", "").strip()
+        ):
+            self.add_error(
+                "evidence_url", _("Say how it was done: add an evidence link or a public note.")
+            )
+        return data
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "status": data["status"],
+            "responsible_role": " ".join(data["responsible_role"].split()),
+            "starts_on": data["starts_on"],
+            "target_on": data["target_on"],
+            "evidence_url": data["evidence_url"],
+            "public_note": data["public_note"].strip(),
+        }

@@ -507,6 +507,9 @@ class PlanItemChange(models.Model):
         verbose_name_plural = _("plan item changes")
         ordering = ["item", "-at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.item} · {self.at:%Y-%m-%d} · {self.get_status_display()}"
+
 
 class JoinStatus(models.TextChoices):
     PENDING = "pending", _("Pending")

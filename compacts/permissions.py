@@ -12,6 +12,9 @@ Rules (checked on the server for every sign, renew and withdraw):
   city's own approved staff, so that every signature names a person who speaks for the city.
 - Deciding staff requests (approve / reject / revoke) is for admin users with the
   ``compacts.change_citystaff`` permission (superusers have it), never for city staff.
+- Editing a city's action plan, seeing its handover page and re-affirming its signatures
+  under a new mayor follow the same rule as signing: approved staff of that city.
+- Recording a mayor's term is for admin users with ``compacts.add_mayorterm``.
 - Asking for a city to join the registry, like asking for staff access, needs a verified
   email. Deciding such a request adds a city and files a staff request, so it is for admin
   users with ``compacts.change_cityjoinrequest``, ``compacts.add_city`` and
@@ -74,6 +77,15 @@ def can_decide_staff(user) -> bool:
         and user.is_active
         and user.is_staff
         and user.has_perm("compacts.change_citystaff")
+    )
+
+
+def can_record_mayor_terms(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("compacts.add_mayorterm")
     )
 
 

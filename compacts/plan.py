@@ -16,14 +16,18 @@ class PlanStep(models.TextChoices):
     BRIDGE_BUILDER = "bridge_builder", _("Designate a chief bridge-builder")
     COMMUNITY_CONVERSATION = "conversation", _("Convene a community conversation")
     DIRECTORY = "directory", _("Create an accessible directory of the community's resources")
-    STUDY_COMPASSION = "study", _(
-        "Study and exercise compassion, and encourage staff, council and community leaders "
-        "to do the same"
+    STUDY_COMPASSION = (
+        "study",
+        _(
+            "Study and exercise compassion, and encourage staff, council and community leaders "
+            "to do the same"
+        ),
     )
     CALL_A_MAYOR = "call_mayor", _("Call a fellow mayor who is already engaged")
     GATHER_LEADERS = "gather_leaders", _("Gather community, faith and business leaders")
-    ANALYZE_POLICIES = "analyze_policies", _(
-        "Analyze standing policies and budgets for their true outcomes"
+    ANALYZE_POLICIES = (
+        "analyze_policies",
+        _("Analyze standing policies and budgets for their true outcomes"),
     )
     SCHOOL_CURRICULUM = "school_curriculum", _("Create curriculum for local school districts")
     EXEMPLIFY = "exemplify", _("Exemplify compassionate leadership")

@@ -1,5 +1,6 @@
-"""State changes of the compacts app: signing, renewing and withdrawing signatures,
-requesting and deciding city staff access, and asking for a city to join the registry.
+"""State changes of the compacts app: signing, renewing, re-affirming and withdrawing
+signatures, requesting and deciding city staff access, asking for a city to join the
+registry, recording mayors' terms and editing a city's action plan.
 
 Every function checks permissions itself (through compacts.permissions), writes an
 AuditEvent in the same transaction as the change, and logs it to ``compacts.audit``.
@@ -7,6 +8,7 @@ Decisions are emailed to the person who asked once the transaction commits; thei
 built from ``settings.SITE_URL``, never from the address a request happened to use.
 """
 
+import datetime
 import ipaddress
 import logging
 
@@ -20,6 +22,7 @@ from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from .action_plan import PlanRow
 from .models import (
     AuditAction,
     AuditEvent,
@@ -28,6 +31,9 @@ from .models import (
     CityStaff,
     Compact,
     JoinStatus,
+    MayorTerm,
+    PlanItem,
+    PlanItemChange,
     Signature,
     StaffRole,
     StaffStatus,
@@ -36,6 +42,7 @@ from .permissions import (
     can_act_for_city,
     can_decide_join_requests,
     can_decide_staff,
+    can_record_mayor_terms,
     has_verified_email,
 )
 from .phones import validate_work_phone
@@ -83,6 +90,22 @@ class JoinRequestError(CompactsError):
     pass
 
 
+class NoReaffirmationNeeded(CompactsError):
+    pass
+
+
+class PlanItemError(CompactsError):
+    pass
+
+
+class StaleEdit(PlanItemError):
+    """Someone else changed the plan item after this person opened it."""
+
+
+class MayorTermError(CompactsError):
+    pass
+
+
 def site_url(path: str) -> str:
     """An absolute address on this site, for emails: SITE_URL followed by ``path``."""
     return f"{settings.SITE_URL}{path}"
@@ -123,6 +146,8 @@ def _audit(
     signature: Signature | None = None,
     staff: CityStaff | None = None,
     join_request: CityJoinRequest | None = None,
+    plan_item: PlanItem | None = None,
+    mayor_term: MayorTerm | None = None,
     detail: str = "",
 ) -> AuditEvent:
     event = AuditEvent.objects.create(
@@ -133,11 +158,14 @@ def _audit(
         signature=signature,
         staff=staff,
         join_request=join_request,
+        plan_item=plan_item,
+        mayor_term=mayor_term,
         ip_address=_clean_ip(ip),
         detail=detail,
     )
     audit_log.info(
-        "%s by user=%s city=%s compact=%s signature=%s staff=%s join_request=%s ip=%s",
+        "%s by user=%s city=%s compact=%s signature=%s staff=%s join_request=%s "
+        "plan_item=%s mayor_term=%s ip=%s",
         action,
         getattr(actor, "pk", None),
         getattr(city, "pk", None),
@@ -145,6 +173,8 @@ def _audit(
         getattr(signature, "pk", None),
         getattr(staff, "pk", None),
         getattr(join_request, "pk", None),
+        getattr(plan_item, "pk", None),
+        getattr(mayor_term, "pk", None),
         event.ip_address,
     )
     return event
@@ -275,6 +305,154 @@ def signature_withdraw(
             detail=reason,
         )
     return signature
+
+
+def signature_reaffirm(*, actor, compact: Compact, city: City, ip: str | None = None) -> Signature:
+    """The office of the city's current mayor re-affirms a signature made under an earlier
+    mayor. Re-affirming starts a new renewal term, as renewing does."""
+    if not can_act_for_city(actor, city):
+        raise PermissionDenied
+    with transaction.atomic():
+        signature = _active_signature(compact, city)
+        today = timezone.localdate()
+        term = city.mayor_terms.current_on(today)
+        if not signature.needs_reaffirmation(term):
+            raise NoReaffirmationNeeded(
+                _("This signature was made or re-affirmed under the current mayor.")
+            )
+        signature.reaffirmed_on = today
+        signature.reaffirmed_by_mayor = term.mayor_name
+        signature.save(update_fields=["reaffirmed_on", "reaffirmed_by_mayor"])
+        _audit(
+            actor=actor,
+            action=AuditAction.REAFFIRM,
+            city=city,
+            compact=compact,
+            signature=signature,
+            ip=ip,
+            detail=term.mayor_name,
+        )
+    return signature
+
+
+# Mayors' terms ---------------------------------------------------------------------------
+
+
+def mayor_term_record(
+    *, actor, city: City, mayor_name: str, starts_on, ip: str | None = None
+) -> MayorTerm:
+    """Record a mayor's term that starts on ``starts_on``. The term before it ends the day
+    before; when it is the latest term, the city's mayor becomes ``mayor_name``. The city's
+    signatures and plan stay: signatures made earlier are then due for re-affirmation."""
+    if not can_record_mayor_terms(actor):
+        raise PermissionDenied
+    mayor_name = " ".join(mayor_name.split())
+    if not mayor_name:
+        raise MayorTermError(_("Enter the mayor's name."))
+    with transaction.atomic():
+        city = City.objects.select_for_update().get(pk=city.pk)
+        if city.mayor_terms.filter(starts_on=starts_on).exists():
+            raise MayorTermError(_("A term starting on that day is already on record."))
+        before = city.mayor_terms.filter(starts_on__lt=starts_on).order_by("-starts_on").first()
+        after = city.mayor_terms.filter(starts_on__gt=starts_on).order_by("starts_on").first()
+        if before and (before.ends_on is None or before.ends_on >= starts_on):
+            before.ends_on = starts_on - datetime.timedelta(days=1)
+            before.save(update_fields=["ends_on"])
+        term = MayorTerm.objects.create(
+            city=city,
+            mayor_name=mayor_name,
+            starts_on=starts_on,
+            ends_on=after.starts_on - datetime.timedelta(days=1) if after else None,
+        )
+        if after is None and city.mayor_name != mayor_name:
+            city.mayor_name = mayor_name
+            city.save(update_fields=["mayor_name"])
+        _audit(
+            actor=actor,
+            action=AuditAction.MAYOR_TERM,
+            city=city,
+            mayor_term=term,
+            ip=ip,
+            detail=f"{mayor_name} from {starts_on.isoformat()}",
+        )
+    return term
+
+
+# The city's plan -------------------------------------------------------------------------
+
+# The fields staff edit, in the order a change is described in the audit log.
+PLAN_FIELDS = (
+    "status",
+    "responsible_role",
+    "starts_on",
+    "target_on",
+    "evidence_url",
+    "public_note",
+)
+
+
+def plan_item_update(
+    *,
+    actor,
+    city: City,
+    row: PlanRow,
+    changes: dict,
+    seen_version: str,
+    ip: str | None = None,
+) -> PlanItem | None:
+    """Apply ``changes`` (the PLAN_FIELDS, already validated by PlanItemForm) to ``row`` of
+    ``city``'s plan, creating its item on first edit. ``seen_version`` is the item's
+    ``updated_at`` the person saw ("" if it had none): if someone changed it since, nothing is
+    written and StaleEdit is raised. Returns None when nothing changed."""
+    if not can_act_for_city(actor, city):
+        raise PermissionDenied
+    if changes.get("status") == "done" and not (
+        changes.get("evidence_url") or changes.get("public_note")
+    ):
+        raise PlanItemError(_("Say how it was done: add an evidence link or a public note."))
+    with transaction.atomic():
+        lookup = {"step": row.step} if row.step else {"commitment": row.commitment}
+        item = PlanItem.objects.select_for_update().filter(city=city, **lookup).first()
+        current_version = item.updated_at.isoformat() if item else ""
+        if seen_version != current_version:
+            raise StaleEdit(
+                _(
+                    "Someone else changed this item after you opened it. The page now shows "
+                    "their change; make yours again if it is still needed."
+                )
+            )
+        item = item or PlanItem(city=city, **lookup)
+        changed = [name for name in PLAN_FIELDS if getattr(item, name) != changes[name]]
+        if not changed:
+            return None
+        for name in changed:
+            setattr(item, name, changes[name])
+        item.updated_at = timezone.now()
+        try:
+            with transaction.atomic():
+                item.save()
+        except IntegrityError as exc:  # another person's first edit of the same row won
+            raise StaleEdit(
+                _("Someone else changed this item at the same moment; look at it again.")
+            ) from exc
+        PlanItemChange.objects.create(
+            item=item,
+            at=item.updated_at,
+            status=item.status,
+            target_on=item.target_on,
+            evidence_url=item.evidence_url,
+            public_note=item.public_note,
+        )
+        _audit(
+            actor=actor,
+            action=AuditAction.PLAN_UPDATE,
+            city=city,
+            compact=row.compact,
+            plan_item=item,
+            ip=ip,
+            detail=", ".join(changed),
+        )
+    return item
 
 
 # City staff ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import state_map, views
 
 app_name = "compacts"
 
@@ -12,9 +12,14 @@ urlpatterns = [
     path("compacts/<slug:slug>/signed/<slug:city_slug>/", views.signed, name="signed"),
     path("compacts/<slug:slug>/renew/", views.renew, name="renew"),
     path("compacts/<slug:slug>/withdraw/", views.withdraw, name="withdraw"),
+    path("compacts/<slug:slug>/reaffirm/", views.reaffirm, name="reaffirm"),
     path("cities/", views.city_list, name="city_list"),
     # Before cities/<slug>/: a city's slug always ends in its state, never "ask-to-join".
     path("cities/ask-to-join/", views.city_join_request, name="city_join_request"),
+    # Before cities/<slug>/ too: a city's slug always ends in its state code, never "map".
+    path("cities/map/", state_map.state_map, name="state_map"),
     path("cities/<slug:slug>/", views.city_detail, name="city_detail"),
     path("cities/<slug:slug>/request-access/", views.staff_request, name="staff_request"),
+    path("cities/<slug:slug>/handover/", views.handover, name="handover"),
+    path("cities/<slug:slug>/plan/<str:key>/", views.plan_item, name="plan_item"),
 ]

@@ -4,9 +4,10 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -14,12 +15,19 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from compassion_portal.ratelimit import client_ip, rate_limit
 
-from . import services
+from . import action_plan, services
 from .exports import SIGNATURE_CSV_HEADER, csv_response, signature_csv_rows
 from .filters import CityFilter, SignatoryFilter
-from .forms import CityJoinRequestForm, SignatureForm, StaffRequestForm, WithdrawForm
-from .models import City, Compact, Signature
+from .forms import (
+    CityJoinRequestForm,
+    PlanItemForm,
+    SignatureForm,
+    StaffRequestForm,
+    WithdrawForm,
+)
+from .models import City, Compact, MayorTerm, Signature
 from .permissions import (
+    can_act_for_city,
     cities_for_staff,
     get_city_for_staff,
     has_verified_email,
@@ -304,41 +312,71 @@ def city_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _current_term(terms: list[MayorTerm], today) -> MayorTerm | None:
+    """The latest of ``terms`` (newest first, as MayorTerm orders them) begun by ``today``."""
+    return next((term for term in terms if term.starts_on <= today), None)
+
+
+def _signature_rows(signatures: list[Signature], term: MayorTerm | None, today) -> list[dict]:
+    return [
+        {
+            "signature": signature,
+            "renewal": signature.renewal(today) if signature.is_active else None,
+            "needs_reaffirmation": signature.needs_reaffirmation(term),
+        }
+        for signature in signatures
+    ]
+
+
 @require_safe
 def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
     city = get_object_or_404(City, slug=slug)
     today = timezone.localdate()
     signatures = list(city.signatures.select_related("compact").order_by("-signed_on"))
+    terms = list(city.mayor_terms.all())
+    term = _current_term(terms, today)
     standing = staff_standing(request.user, city)
+    plan = action_plan.city_plan(city, today, signatures)
     return render(
         request,
         "compacts/city_detail.html",
         {
             "city": city,
-            "signature_rows": [
-                {
-                    "signature": signature,
-                    "renewal": signature.renewal(today) if signature.is_active else None,
-                }
-                for signature in signatures
-            ],
+            "signature_rows": _signature_rows(signatures, term, today),
+            "terms": terms,
+            "current_term": term,
+            "plan_timeline": action_plan.timeline(plan),
+            "plan_summary": action_plan.summarise(plan),
+            "today": today,
             "standing": standing,
-            "staff_actions": _staff_actions(city, signatures, today) if standing.can_act else [],
+            "staff_actions": (
+                _staff_actions(city, signatures, term, today) if standing.can_act else []
+            ),
             "signing_requires_mfa": settings.SIGNING_REQUIRES_MFA,
         },
     )
 
 
-def _staff_actions(city: City, signatures: list[Signature], today) -> list[dict]:
+def _staff_actions(
+    city: City, signatures: list[Signature], term: MayorTerm | None, today
+) -> list[dict]:
     """Each compact approved staff can act on from the city page: every open compact, and
-    any closed one the city still has an active signature of (it can be withdrawn)."""
+    any closed one the city still has an active signature of (it can be withdrawn or
+    re-affirmed)."""
     active = {signature.compact_id: signature for signature in signatures if signature.is_active}
     compacts = Compact.objects.filter(Q(is_open=True) | Q(pk__in=list(active))).in_published_order()
     rows = []
     for compact in compacts:
         signature = active.get(compact.pk)
         renewal = signature.renewal(today) if signature else None
-        rows.append({"compact": compact, "signature": signature, "renewal": renewal})
+        rows.append(
+            {
+                "compact": compact,
+                "signature": signature,
+                "renewal": renewal,
+                "needs_reaffirmation": bool(signature and signature.needs_reaffirmation(term)),
+            }
+        )
     return rows
 
 
@@ -423,5 +461,148 @@ def city_join_request(request: HttpRequest) -> HttpResponse:
         request,
         "compacts/city_join_request.html",
         {"form": form, "listed_city": listed_city},
+        status=status,
+    )
+
+
+# The city's plan, handover and re-affirmation ---------------------------------------------
+
+
+def _plan_item_initial(row: action_plan.PlanRow) -> dict:
+    item = row.item
+    if item is None:
+        return {"status": row.status, "version": ""}
+    initial = {name: getattr(item, name) for name in services.PLAN_FIELDS}
+    initial["version"] = item.updated_at.isoformat()
+    return initial
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def plan_item(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    """One item of a city's plan with its public history; the city's approved staff also
+    get the form that changes it (the POST)."""
+    city = get_object_or_404(City, slug=slug)
+    row = action_plan.plan_row(city, key, timezone.localdate())
+    if row is None:
+        raise Http404
+    if request.method == "POST" and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    can_act = can_act_for_city(request.user, city) if request.user.is_authenticated else False
+    if request.method == "POST" and not can_act:
+        return _forbidden(request)
+    form, status = None, 200
+    if can_act:
+        form = PlanItemForm(
+            request.POST if request.method == "POST" else None, initial=_plan_item_initial(row)
+        )
+    if form is not None and form.is_valid():
+        try:
+            item = services.plan_item_update(
+                actor=request.user,
+                city=city,
+                row=row,
+                changes=form.changes(),
+                seen_version=form.cleaned_data["version"],
+                ip=client_ip(request),
+            )
+        except services.StaleEdit as error:
+            row = action_plan.plan_row(city, key, timezone.localdate())  # their change
+            data = request.POST.copy()
+            data["version"] = _plan_item_initial(row)["version"]
+            form = PlanItemForm(data)
+            form.is_valid()
+            form.add_error(None, str(error))
+            status = 409
+        except services.CompactsError as error:
+            form.add_error(None, str(error))
+        else:
+            if item is None:
+                messages.info(request, _("Nothing was changed."))
+            else:
+                messages.success(
+                    request,
+                    _("Saved: “%(item)s” is now %(status)s.")
+                    % {"item": row.title, "status": item.get_status_display().lower()},
+                )
+            return redirect(f"{city.get_absolute_url()}#plan-{row.key}")
+    if form is not None and form.errors and status == 200:
+        status = 400
+    changes = list(row.item.changes.all()) if row.item else []
+    return render(
+        request,
+        "compacts/plan_item.html",
+        {"city": city, "row": row, "form": form, "changes": changes},
+        status=status,
+    )
+
+
+@login_required
+@require_safe
+def handover(request: HttpRequest, slug: str) -> HttpResponse:
+    """For a new mayor's office: what the city has done, what is under way and what is due,
+    and the signatures it is asked to re-affirm. Printable."""
+    city = get_object_or_404(City, slug=slug)
+    if not can_act_for_city(request.user, city):
+        return _forbidden(request)
+    today = timezone.localdate()
+    terms = list(city.mayor_terms.all())
+    term = _current_term(terms, today)
+    signatures = list(city.signatures.active().select_related("compact").order_by("-signed_on"))
+    plan = action_plan.city_plan(city, today, signatures)
+    return render(
+        request,
+        "compacts/handover.html",
+        {
+            "city": city,
+            "terms": terms,
+            "current_term": term,
+            "signature_rows": _signature_rows(signatures, term, today),
+            "summary": action_plan.summarise(plan),
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limit("compacts.sign", key="user")
+def reaffirm(request: HttpRequest, slug: str) -> HttpResponse:
+    """A confirmation page saying what re-affirming means; re-affirming is its POST."""
+    compact = get_object_or_404(Compact, slug=slug)
+    data = request.POST if request.method == "POST" else request.GET
+    city = get_city_for_staff(request.user, data.get("city"))
+    signature = Signature.objects.active().filter(compact=compact, city=city).first()
+    if signature is None:
+        messages.error(request, _("Your city has no active signature of this compact."))
+        return redirect("compacts:compact_detail", slug=compact.slug)
+    signature.compact = compact
+    term = city.mayor_terms.current_on(timezone.localdate())
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            services.signature_reaffirm(
+                actor=request.user, compact=compact, city=city, ip=client_ip(request)
+            )
+        except services.CompactsError as refusal:
+            error, status = str(refusal), 409
+        else:
+            messages.success(
+                request,
+                _("%(city)s re-affirmed its signature of %(compact)s under Mayor %(mayor)s.")
+                % {"city": city.name, "compact": compact.title, "mayor": term.mayor_name},
+            )
+            return redirect("compacts:handover", slug=city.slug)
+    return render(
+        request,
+        "compacts/reaffirm.html",
+        {
+            "compact": compact,
+            "city": city,
+            "signature": signature,
+            "term": term,
+            "needs_reaffirmation": signature.needs_reaffirmation(term),
+            "next_due_on": compact.renewal_terms.next_due_if_renewed(),
+            "error": error,
+        },
         status=status,
     )

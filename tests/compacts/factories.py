@@ -9,10 +9,13 @@ from compacts.models import (
     CityStaff,
     Commitment,
     Compact,
+    MayorTerm,
+    PlanItem,
     Signature,
     StaffRole,
     StaffStatus,
 )
+from compacts.plan import PlanStatus, PlanStep
 from tests.factories import UserFactory
 
 
@@ -70,3 +73,22 @@ class SignatureFactory(factory.django.DjangoModelFactory):
     city = factory.SubFactory(CityFactory)
     mayor_name = factory.LazyAttribute(lambda signature: signature.city.mayor_name)
     signed_on = datetime.date(2024, 3, 1)
+
+
+class MayorTermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MayorTerm
+
+    city = factory.SubFactory(CityFactory)
+    mayor_name = factory.Sequence(lambda n: f"Mayor Number {n}")
+    starts_on = factory.Sequence(lambda n: datetime.date(1980 + n, 1, 1))
+
+
+class PlanItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanItem
+
+    city = factory.SubFactory(CityFactory)
+    step = PlanStep.BRIDGE_BUILDER
+    status = PlanStatus.UNDER_WAY
+    responsible_role = "Office of the Mayor"

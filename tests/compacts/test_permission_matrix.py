@@ -1,4 +1,4 @@
-"""Every cell of who may do what: 10 kinds of person x 9 actions.
+"""Every cell of who may do what: 10 kinds of person x 14 actions.
 
 "signed_in_unverified" is a person with no request whose email is not verified; "verified"
 one whose email is, with no request. "unverified" is an approved staff member of the city
@@ -9,8 +9,11 @@ join in the admin, but only a city's own staff sign for it.
 The actions: sign, renew (the POST from the confirmation page), withdraw, approve (a staff
 request, in the admin), renew_page (GET the renewal confirmation page), request_access
 (POST a staff request for the city), join_city (POST "my city is not listed"), approve_join
-(add a city that asked, in the admin) and city_page (what the city page offers them).
+(add a city that asked, in the admin) and city_page (what the city page offers them); then
+the plan and handover actions listed above PLAN_TABLE.
 """
+
+import datetime
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -18,19 +21,21 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from compacts import services
+from compacts import action_plan, services
 from compacts.models import (
     AuditEvent,
     City,
     CityJoinRequest,
     CityStaff,
     JoinStatus,
+    MayorTerm,
+    PlanItem,
     Signature,
     StaffStatus,
 )
 from tests.factories import AdminFactory, UserFactory
 
-from .factories import CityFactory, CityStaffFactory, SignatureFactory
+from .factories import CityFactory, CityStaffFactory, MayorTermFactory, SignatureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,9 +86,32 @@ CITY_TABLE = {
     "approved_this_city":   ("ok",        "conflict",    "ok",        "admin_login", "actions"),
     "admin":                ("forbidden", "ok",          "ok",        "ok",          "request"),
 }
+# The city's plan, its handover page, re-affirming a signature under a new mayor and recording
+# a mayor's term. plan_page is what a plan item's page offers: "form" (the edit form) or
+# "read" (its history only); handover "page" means the page is shown.
+PLAN_ACTIONS = ("plan_edit", "plan_page", "handover", "reaffirm", "record_term")
+PLAN_TABLE = {
+    #                        plan_edit    plan_page handover     reaffirm     record_term
+    "anonymous":            ("login",     "read",   "login",     "login",     "admin_login"),
+    "signed_in_unverified": ("forbidden", "read",   "forbidden", "forbidden", "admin_login"),
+    "verified":             ("forbidden", "read",   "forbidden", "forbidden", "admin_login"),
+    "unverified":           ("forbidden", "read",   "forbidden", "forbidden", "admin_login"),
+    "pending":              ("forbidden", "read",   "forbidden", "forbidden", "admin_login"),
+    "rejected":             ("forbidden", "read",   "forbidden", "forbidden", "admin_login"),
+    "revoked":              ("forbidden", "read",   "forbidden", "forbidden", "admin_login"),
+    "approved_other_city":  ("forbidden", "read",   "forbidden", "forbidden", "admin_login"),
+    "approved_this_city":   ("ok",        "form",   "page",      "ok",        "admin_login"),
+    "admin":                ("forbidden", "read",   "forbidden", "forbidden", "ok"),
+}
 # fmt: on
 EXPECTED = {
-    role: dict(zip(ACTIONS + CITY_ACTIONS, TABLE[role] + CITY_TABLE[role], strict=True))
+    role: dict(
+        zip(
+            ACTIONS + CITY_ACTIONS + PLAN_ACTIONS,
+            TABLE[role] + CITY_TABLE[role] + PLAN_TABLE[role],
+            strict=True,
+        )
+    )
     for role in ROLES
 }
 
@@ -300,6 +328,87 @@ def test_city_page(client, role, cities, compact):
     assert offers == {"actions": expected == "actions", "request": expected == "request"}
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_plan_edit(client, role, cities):
+    city, _other = cities
+    client, user = _client(client, role, cities)
+    response = client.post(
+        reverse("compacts:plan_item", args=[city.slug, "step-bridge_builder"]),
+        {"status": "under_way", "responsible_role": "Office of the Mayor", "version": ""},
+    )
+    done = PlanItem.objects.filter(city=city).exists()
+    _assert_outcome(response, EXPECTED[role]["plan_edit"], done=done)
+    assert AuditEvent.objects.filter(action="plan_update").exists() is done
+    if user is not None and EXPECTED[role]["plan_edit"] != "ok":
+        row = action_plan.plan_row(city, "step-bridge_builder", timezone.localdate())
+        with pytest.raises(PermissionDenied):
+            services.plan_item_update(
+                actor=user,
+                city=city,
+                row=row,
+                changes={"status": "under_way"},
+                seen_version="",
+            )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_plan_page(client, role, cities):
+    city, _other = cities
+    client, _user = _client(client, role, cities)
+    response = client.get(reverse("compacts:plan_item", args=[city.slug, "step-directory"]))
+    assert response.status_code == 200
+    has_form = 'name="status"' in response.content.decode()
+    assert has_form is (EXPECTED[role]["plan_page"] == "form")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_handover(client, role, cities):
+    city, _other = cities
+    client, _user = _client(client, role, cities)
+    response = client.get(reverse("compacts:handover", args=[city.slug]))
+    outcome = EXPECTED[role]["handover"]
+    if outcome == "page":
+        assert response.status_code == 200
+        assert response.context["city"] == city
+    else:
+        _assert_outcome(response, outcome, done=False)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_reaffirm(client, role, cities, compact):
+    city, _other = cities
+    signature = SignatureFactory(compact=compact, city=city, signed_on=datetime.date(2020, 5, 1))
+    MayorTermFactory(city=city, mayor_name="Rosa Vidal", starts_on=datetime.date(2024, 1, 1))
+    client, user = _client(client, role, cities)
+    response = client.post(reverse("compacts:reaffirm", args=[compact.slug]), {"city": city.pk})
+    signature.refresh_from_db()
+    _assert_outcome(response, EXPECTED[role]["reaffirm"], done=signature.reaffirmed_on is not None)
+    if user is not None and EXPECTED[role]["reaffirm"] != "ok":
+        with pytest.raises(PermissionDenied):
+            services.signature_reaffirm(actor=user, compact=compact, city=city)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_record_term(client, role, cities):
+    city, _other = cities
+    client, user = _client(client, role, cities)
+    response = client.post(
+        reverse("admin:compacts_mayorterm_add"),
+        {"city": city.pk, "mayor_name": "Rosa Vidal", "starts_on": "2025-01-06"},
+    )
+    _assert_outcome(
+        response,
+        EXPECTED[role]["record_term"],
+        done=MayorTerm.objects.filter(city=city).exists(),
+        login_url=reverse("admin:login"),
+    )
+    if user is not None and EXPECTED[role]["record_term"] != "ok":
+        with pytest.raises(PermissionDenied):
+            services.mayor_term_record(
+                actor=user, city=city, mayor_name="X", starts_on=datetime.date(2025, 1, 6)
+            )
+
+
 def test_matrix_covers_every_role_and_action():
-    assert set(TABLE) == set(CITY_TABLE) == set(ROLES)
-    assert all(set(row) == set(ACTIONS + CITY_ACTIONS) for row in EXPECTED.values())
+    assert set(TABLE) == set(CITY_TABLE) == set(PLAN_TABLE) == set(ROLES)
+    assert all(set(row) == set(ACTIONS + CITY_ACTIONS + PLAN_ACTIONS) for row in EXPECTED.values())
