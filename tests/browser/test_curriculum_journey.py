@@ -31,10 +31,19 @@ def test_theme_to_adult_lesson_to_youth_counterpart(page, curriculum, assert_acc
     assert page.get_by_role("heading", level=1).inner_text() == "Self-compassion"
     assert_accessible(page, "theme page")
 
+    # The theme pairs Lesson 6 with the chapter it links, on one row of its table.
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name="Lesson 6"))
+    assert "Compassion for Self and Others" in row.inner_text()
+
     page.get_by_role("link", name="Lesson 6", exact=True).click()
     assert page.get_by_role("heading", level=1).inner_text() == "Lesson 6"
-    open_link = page.get_by_role("link", name="Open this lesson at CompassionateUSA")
+    # The demo course links the provider's home page, and the link says so.
+    open_link = page.get_by_role(
+        "link", name="Find this lesson in the catalogue of CompassionateUSA"
+    )
     assert open_link.get_attribute("rel") == "noopener"
+    assert page.get_by_text("not the lesson itself").is_visible()
+    assert page.get_by_text("Study and exercise compassion").is_visible()
     assert_accessible(page, "adult lesson")
 
     page.get_by_role("link", name="Compassion for Self and Others").click()
@@ -45,8 +54,19 @@ def test_theme_to_adult_lesson_to_youth_counterpart(page, curriculum, assert_acc
     page.get_by_role("link", name="SEE Learning: Middle school").first.click()
     assert_accessible(page, "course page")
 
+    # A chapter that no adult lesson links has a row of its own, not Lesson 1's.
+    page.goto("/curriculum/themes/engaging-systems/")
+    row = page.get_by_role("row").filter(
+        has=page.get_by_role("link", name="Creating a Compassionate Classroom")
+    )
+    assert "Lesson 1" not in row.inner_text()
+    assert "No adult lesson on this theme is linked to it." in row.inner_text()
+    assert_accessible(page, "theme page with an unpaired chapter")
+
     page.goto("/curriculum/?audience=youth&grade_band=middle_school")
     assert page.get_by_role("link", name="Building Resilience").is_visible()
+    # Courses without lessons are not listed.
+    assert page.get_by_role("link", name="SEE Learning: High school").count() == 0
     page.goto("/curriculum/?audience=martians")
     assert page.get_by_text("are not ones this page knows").is_visible()
     assert_accessible(page, "index with an unknown filter value")

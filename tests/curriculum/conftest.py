@@ -4,6 +4,12 @@ from .factories import LessonFactory, ThemeFactory, YouthCourseFactory
 
 
 @pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
 def theme(db):
     return ThemeFactory(name="Self-compassion", slug="self-compassion")
 

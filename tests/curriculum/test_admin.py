@@ -18,12 +18,6 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def lesson_form_data(lesson, **changes):
     data = {
         "course": lesson.course_id,
