@@ -159,3 +159,15 @@ class PlanItemForm(PortalForm):
             "evidence_url": data["evidence_url"],
             "public_note": data["public_note"].strip(),
         }
+
+
+class PeerContactForm(PortalForm):
+    message = forms.CharField(
+        label=_("Your message"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Say who you are, what your city is working on and what you would like to ask."
+        ),
+        error_messages={"required": _("Write a message.")},
+    )

@@ -612,6 +612,7 @@ class AuditAction(models.TextChoices):
     MAYOR_TERM = "mayor_term", _("Recorded a mayor's term")
     PLAN_UPDATE = "plan_update", _("Updated a plan item")
     REMIND = "remind", _("Emailed a renewal reminder")
+    PEER_CONTACT = "peer_contact", _("Wrote to a fellow city's staff")
 
 
 class AuditEvent(models.Model):

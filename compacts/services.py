@@ -11,10 +11,12 @@ built from ``settings.SITE_URL``, never from the address a request happened to u
 import datetime
 import ipaddress
 import logging
+import smtplib
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -103,6 +105,10 @@ class StaleEdit(PlanItemError):
 
 
 class MayorTermError(CompactsError):
+    pass
+
+
+class PeerContactError(CompactsError):
     pass
 
 
@@ -453,6 +459,75 @@ def plan_item_update(
             detail=", ".join(changed),
         )
     return item
+
+
+# Calling a fellow mayor ------------------------------------------------------------------
+
+
+def peer_contact_recipients(city: City) -> list[str]:
+    """The addresses a message to ``city``'s bridge-builder goes to: its approved, active
+    staff's verified addresses. Never shown to the person writing."""
+    staff = CityStaff.objects.approved().filter(city=city, user__is_active=True)
+    return sorted(
+        set(
+            EmailAddress.objects.filter(
+                user__in=staff.values("user"), verified=True, primary=True
+            ).values_list("email", flat=True)
+        )
+    )
+
+
+def peer_contact(
+    *, actor, from_city: City, to_city: City, message: str, ip: str | None = None
+) -> int:
+    """Email ``to_city``'s approved staff a message from ``actor``, staff of ``from_city``.
+    Each recipient gets their own email, so no address is shown to another; the reply goes
+    to ``actor``'s address, which the form says is shared. Returns how many were emailed."""
+    if not can_act_for_city(actor, from_city):
+        raise PermissionDenied
+    if to_city.pk == from_city.pk:
+        raise PeerContactError(_("Choose another city than your own."))
+    message = message.strip()
+    if not message:
+        raise PeerContactError(_("Write a message."))
+    recipients = peer_contact_recipients(to_city)
+    if not recipients:
+        raise PeerContactError(
+            _("%(city)s has no staff on this portal yet, so no message can be sent.")
+            % {"city": to_city.name}
+        )
+    context = {
+        "from_city": from_city,
+        "to_city": to_city,
+        "sender": actor,
+        "message": message,
+        "from_city_url": site_url(from_city.get_absolute_url()),
+        "site_name": settings.SITE_NAME,
+    }
+    subject = render_to_string("compacts/email/peer_contact_subject.txt", context).strip()
+    body = render_to_string("compacts/email/peer_contact.txt", context)
+    sent = 0
+    for address in recipients:
+        try:
+            EmailMessage(
+                subject, body, settings.DEFAULT_FROM_EMAIL, [address], reply_to=[actor.email]
+            ).send()
+        except (OSError, smtplib.SMTPException):
+            audit_log.exception(
+                "peer contact email to a staff member of city=%s failed", to_city.pk
+            )
+        else:
+            sent += 1
+    if not sent:
+        raise PeerContactError(_("The message could not be sent just now. Please try again later."))
+    _audit(
+        actor=actor,
+        action=AuditAction.PEER_CONTACT,
+        city=from_city,
+        ip=ip,
+        detail=f"to {to_city}: emailed {sent} of {len(recipients)} staff",
+    )
+    return sent
 
 
 # City staff ------------------------------------------------------------------------------

@@ -21,5 +21,10 @@ urlpatterns = [
     path("cities/<slug:slug>/", views.city_detail, name="city_detail"),
     path("cities/<slug:slug>/request-access/", views.staff_request, name="staff_request"),
     path("cities/<slug:slug>/handover/", views.handover, name="handover"),
+    path(
+        "cities/<slug:slug>/call-a-mayor/<slug:peer_slug>/",
+        views.peer_contact,
+        name="peer_contact",
+    ),
     path("cities/<slug:slug>/plan/<str:key>/", views.plan_item, name="plan_item"),
 ]

@@ -11,15 +11,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from compassion_portal.ratelimit import client_ip, rate_limit
 
-from . import action_plan, services
+from . import action_plan, peers, services
 from .exports import SIGNATURE_CSV_HEADER, csv_response, signature_csv_rows
 from .filters import CityFilter, SignatoryFilter
 from .forms import (
     CityJoinRequestForm,
+    PeerContactForm,
     PlanItemForm,
     SignatureForm,
     StaffRequestForm,
@@ -347,6 +349,7 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "current_term": term,
             "plan_timeline": action_plan.timeline(plan),
             "plan_summary": action_plan.summarise(plan),
+            "peers": peers.peers_of(city, {row.step for row in plan if row.step and row.is_done}),
             "today": today,
             "standing": standing,
             "staff_actions": (
@@ -605,4 +608,51 @@ def reaffirm(request: HttpRequest, slug: str) -> HttpResponse:
             "error": error,
         },
         status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limit(
+    "compacts.peer_contact",
+    key="user",
+    message=gettext_lazy(
+        "You have sent several messages to other cities this hour. Please wait a while."
+    ),
+)
+def peer_contact(request: HttpRequest, slug: str, peer_slug: str) -> HttpResponse:
+    """ "Contact their bridge-builder": staff of ``slug`` write to an engaged city's staff."""
+    city = get_object_or_404(City, slug=slug)
+    if not can_act_for_city(request.user, city):
+        return _forbidden(request)
+    peer = get_object_or_404(peers.engaged_cities().exclude(pk=city.pk), slug=peer_slug)
+    form = PeerContactForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            services.peer_contact(
+                actor=request.user,
+                from_city=city,
+                to_city=peer,
+                message=form.cleaned_data["message"],
+                ip=client_ip(request),
+            )
+        except services.CompactsError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Your message was sent to the team of %(city)s. Their reply comes to your email.")
+                % {"city": peer.name},
+            )
+            return redirect(f"{city.get_absolute_url()}#peers-heading")
+    return render(
+        request,
+        "compacts/peer_contact.html",
+        {
+            "city": city,
+            "peer": peer,
+            "form": form,
+            "has_recipients": bool(services.peer_contact_recipients(peer)),
+        },
+        status=400 if form.errors else 200,
     )

@@ -443,5 +443,6 @@ PORTAL_RATE_LIMITS = {
     "directory.suggest": (env_int("RATE_LIMIT_SUGGEST_PER_HOUR", 5), 3600),
     "compacts.sign": (env_int("RATE_LIMIT_SIGN_PER_HOUR", 30), 3600),
     "compacts.staff_request": (10, 3600),
+    "compacts.peer_contact": (env_int("RATE_LIMIT_PEER_CONTACT_PER_HOUR", 5), 3600),
     "directory.api": (env_int("RATE_LIMIT_API_PER_HOUR", 600), 3600),  # HSDS API, per IP
 }

@@ -3,7 +3,8 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, IntegerField, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from compacts.models import CityStaff
 
@@ -21,11 +22,21 @@ class CourseTeamProgress:
 def team_progress_for_city(city) -> list[CourseTeamProgress]:
     """One row per course with lessons; counts of approved staff, never their names.
 
-    Three queries whatever the number of staff, courses or lessons.
+    Two queries whatever the number of staff, courses or lessons (one when the city has no
+    approved staff): the courses, each carrying the city's staff count, then completions.
     """
-    staff_users = CityStaff.objects.approved().filter(city=city).values("user_id")
-    staff_total = CityStaff.objects.approved().filter(city=city).count()
-    courses = list(Course.objects.select_related("provider").with_lessons().with_lesson_totals())
+    staff = CityStaff.objects.approved().filter(city=city)
+    staff_count = staff.order_by().values("city").annotate(n=Count("pk")).values("n")
+    courses = list(
+        Course.objects.select_related("provider")
+        .with_lessons()
+        .with_lesson_totals()
+        .annotate(
+            city_staff_total=Coalesce(Subquery(staff_count, output_field=IntegerField()), Value(0))
+        )
+    )
+    staff_total = courses[0].city_staff_total if courses else 0
+    staff_users = staff.values("user_id")
     if not staff_total:
         return [CourseTeamProgress(course, 0, 0, 0) for course in courses]
 

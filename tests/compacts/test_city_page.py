@@ -182,8 +182,8 @@ def busy_city(city):
 
 # Session, user, city, signatures with their compacts, the mayors' terms, the person's
 # standing (one query with its permission subquery), the plan's items and its signed
-# commitments, the compacts staff can act on, and the team-progress figures (count of staff,
-# courses; the completions only when there is staff).
+# commitments, the peer cities, the compacts staff can act on, and the team-progress figures
+# (courses with the staff count; the completions only when there is staff).
 STAFF_PAGE_QUERIES = 12
 # The same without session, user, standing and the staff's compacts.
 VISITOR_PAGE_QUERIES = 8

@@ -129,8 +129,8 @@ def test_city_detail_lists_withdrawn_signatures_as_withdrawn(client, registry):
 def test_city_detail_queries(client, city, django_assert_max_num_queries):
     for compact in CompactFactory.create_batch(20):
         SignatureFactory(compact=compact, city=city)
-    # City, signatures, mayors' terms, plan items, the signed commitments, and the team
-    # progress figures (staff count and courses; no completions are read without staff).
+    # City, signatures, mayors' terms, plan items, the signed commitments, peer cities, and
+    # the team progress (courses with the staff count; no completions are read without staff).
     with django_assert_max_num_queries(7):
         response = client.get(city.get_absolute_url())
     assert len(response.context["signature_rows"]) == 20
