@@ -3,6 +3,7 @@
 from django import template
 
 from curriculum.progress import team_progress_for_city
+from curriculum.support import lessons_supporting
 
 register = template.Library()
 
@@ -24,3 +25,13 @@ def plan_item_lessons(supports: dict, key) -> dict:
     if isinstance(key, list):
         key = tuple(key)
     return {"lessons": (supports or {}).get(key, [])}
+
+
+@register.simple_tag
+def plan_row_supports(row) -> dict:
+    """``{% plan_row_supports row as supports %}``: ``lessons_supporting`` for one row of a
+    city's plan (a compacts.action_plan.PlanRow), for that row's own page; one query."""
+    kind, value = row.supports_key
+    if kind == "step":
+        return lessons_supporting([value], [])
+    return lessons_supporting([], [value])
