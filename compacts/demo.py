@@ -16,10 +16,14 @@ from .models import (
     CityStaff,
     Commitment,
     Compact,
+    MayorTerm,
+    PlanItem,
+    PlanItemChange,
     Signature,
     StaffRole,
     StaffStatus,
 )
+from .plan import PlanStatus, PlanStep
 
 DEMO_STAFF_EMAIL = "staff@demo.example.org"
 # Known on purpose (the README gives it), so the account is created only when DEBUG is on.
@@ -206,6 +210,55 @@ def _load_signatures(index: int, city: City, hate: Compact, equity: Compact) -> 
     return created
 
 
+# Where a demo city stands on the guide's steps: (step, status, responsible role, note).
+DEMO_PLAN = [
+    (
+        PlanStep.BRIDGE_BUILDER,
+        PlanStatus.DONE,
+        "Office of the Mayor",
+        "A chief bridge-builder was named in the mayor's office.",
+    ),
+    (PlanStep.COMMUNITY_CONVERSATION, PlanStatus.UNDER_WAY, "Chief bridge-builder", ""),
+    (PlanStep.DIRECTORY, PlanStatus.UNDER_WAY, "Human services department", ""),
+    (PlanStep.STUDY_COMPASSION, PlanStatus.NOT_STARTED, "City manager's office", ""),
+]
+
+
+def _load_plan_and_terms(index: int, city: City) -> None:
+    """Every third city has no plan yet; the others have started on the first steps, and each
+    city has its current mayor's term (Riverbend's began after it signed, so the demo staff
+    can re-affirm). Existing rows are left as they are."""
+    if index == 0:
+        MayorTerm.objects.get_or_create(
+            city=city,
+            starts_on=datetime.date(2014, 1, 6),
+            defaults={"mayor_name": "Jordan Reyes", "ends_on": datetime.date(2023, 1, 1)},
+        )
+    MayorTerm.objects.get_or_create(
+        city=city,
+        starts_on=datetime.date(2023, 1, 2) if index == 0 else datetime.date(2014, 1, 6),
+        defaults={"mayor_name": city.mayor_name},
+    )
+    if index % 3 == 2:
+        return
+    for position, (step, status, role, note) in enumerate(DEMO_PLAN[: 2 + index % 3]):
+        item, created = PlanItem.objects.get_or_create(
+            city=city,
+            step=step,
+            defaults={
+                "status": status,
+                "responsible_role": role,
+                "public_note": note,
+                "starts_on": datetime.date(2024, 2 + position, 1),
+                "target_on": datetime.date(2026 + position % 2, 6, 30),
+            },
+        )
+        if created:
+            PlanItemChange.objects.create(
+                item=item, status=item.status, target_on=item.target_on, public_note=note
+            )
+
+
 def _load_staff_account(riverbend: City) -> str:
     if not settings.DEBUG:
         message = (
@@ -256,5 +309,6 @@ def load() -> str:
                 defaults={"name": name, "state": state, **_city_defaults(index, time_zone)},
             )
         signatures += _load_signatures(index, city, hate, equity)
+        _load_plan_and_terms(index, city)
     account = _load_staff_account(riverbend)
     return f"2 compacts, {len(CITIES)} demo cities, {signatures} new demo signatures; {account}"
