@@ -59,7 +59,7 @@ def home_figures() -> list[Figure]:
         Figure(_("directory listings"), listings["listings"], search),
         Figure(_("organizations in the directory"), listings["organizations"], search),
         Figure(_("compassion lessons to take"), Lesson.objects.count(), curriculum),
-        Figure(_("adult and youth courses"), Course.objects.count(), curriculum),
+        Figure(_("adult and youth courses"), Course.objects.with_lessons().count(), curriculum),
         Figure(_("lessons completed this month"), LessonCompletion.objects.this_month().count()),
     ]
 

@@ -2,7 +2,7 @@
 
 Unlike the fictional cities, this content names real providers, so it keeps to facts from the
 Mayors' Starter Guide (see DESIGN.md). Where a real lesson title is not known, the lesson is
-called "Lesson N" and summarised in this project's own words. Every row is keyed by its slug,
+called "Lesson N: <its theme>" and summarised in this project's own words. Every row is keyed by its slug,
 so a second run changes nothing.
 """
 
@@ -282,7 +282,8 @@ def load() -> str:
             {
                 "course": adult_course,
                 "position": position,
-                "title": f"Lesson {position}",
+                # The theme it teaches, from the guide: a title that says what it is about.
+                "title": f"Lesson {position}: {THEMES[theme_slug][0]}",
                 "summary": summary,
                 "link": "",
             },

@@ -32,11 +32,13 @@ def test_theme_to_adult_lesson_to_youth_counterpart(page, curriculum, assert_acc
     assert_accessible(page, "theme page")
 
     # The theme pairs Lesson 6 with the chapter it links, on one row of its table.
-    row = page.get_by_role("row").filter(has=page.get_by_role("link", name="Lesson 6"))
+    row = page.get_by_role("row").filter(
+        has=page.get_by_role("link", name="Lesson 6: Self-compassion")
+    )
     assert "Compassion for Self and Others" in row.inner_text()
 
-    page.get_by_role("link", name="Lesson 6", exact=True).click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Lesson 6"
+    page.get_by_role("link", name="Lesson 6: Self-compassion", exact=True).click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Lesson 6: Self-compassion"
     # The demo course links the provider's home page, and the link says so.
     open_link = page.get_by_role(
         "link", name="Find this lesson in the catalogue of CompassionateUSA"

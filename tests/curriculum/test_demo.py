@@ -64,7 +64,8 @@ def test_every_adult_lesson_has_a_youth_counterpart_and_no_invented_title():
     )
     assert len(adult_lessons) == 6
     for lesson in adult_lessons:
-        assert lesson.title == f"Lesson {lesson.position}"
+        theme = lesson.themes.get()
+        assert lesson.title == f"Lesson {lesson.position}: {theme.name}"
         counterparts = list(lesson.counterparts.all())
         assert counterparts, lesson
         assert {other.course.audience for other in counterparts} == {Audience.YOUTH}

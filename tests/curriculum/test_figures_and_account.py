@@ -17,6 +17,7 @@ def test_home_figures_count_lessons_courses_and_this_months_completions(
 ):
     lessons = LessonFactory.create_batch(3)  # three adult courses
     LessonFactory(course=YouthCourseFactory())
+    YouthCourseFactory()  # no lessons yet: not a course anyone can take, so not counted
     LessonCompletionFactory(lesson=lessons[0])
     LessonCompletionFactory(lesson=lessons[1])
     LessonCompletionFactory(
