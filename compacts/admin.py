@@ -330,7 +330,8 @@ class MayorTermAdmin(admin.ModelAdmin):
     list_filter = ["city__state"]
     search_fields = ["city__name", "mayor_name"]
     list_select_related = ["city"]
-    autocomplete_fields = ["city"]
+    # A plain <select>, not the autocomplete box: that one has no accessible name (axe
+    # aria-input-field-name), and a city is found in a select by typing its first letters.
     fields = ["city", "mayor_name", "starts_on", "ends_on"]
 
     def get_readonly_fields(self, request, obj=None):
