@@ -220,7 +220,9 @@ class Compact(models.Model):
 
 
 class Commitment(models.Model):
-    compact = models.ForeignKey(Compact, on_delete=models.CASCADE, related_name="commitments")
+    compact = models.ForeignKey(
+        Compact, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("compact")
+    )
     position = models.PositiveSmallIntegerField(_("position"))
     text = models.TextField(_("text"))
 
@@ -263,9 +265,14 @@ class CityStaff(models.Model):
     """A person's request to act for a city, and the admin's decision on it."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="city_roles"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="city_roles",
+        verbose_name=_("person"),
     )
-    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="staff")
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, related_name="staff", verbose_name=_("city")
+    )
     role = models.CharField(_("role"), max_length=20, choices=StaffRole.choices)
     job_title = models.CharField(_("job title"), max_length=150)
     work_phone = models.CharField(_("work phone"), max_length=40)
@@ -310,8 +317,12 @@ class SignatureQuerySet(models.QuerySet["Signature"]):
 
 
 class Signature(models.Model):
-    compact = models.ForeignKey(Compact, on_delete=models.PROTECT, related_name="signatures")
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="signatures")
+    compact = models.ForeignKey(
+        Compact, on_delete=models.PROTECT, related_name="signatures", verbose_name=_("compact")
+    )
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="signatures", verbose_name=_("city")
+    )
     mayor_name = models.CharField(_("mayor's name as signed"), max_length=150)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -407,7 +418,9 @@ class MayorTerm(models.Model):
     """A mayor's term of office. The city's signatures, plan and bridge-builder role belong
     to the city and outlast it; a new term asks the new office to re-affirm signatures."""
 
-    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="mayor_terms")
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, related_name="mayor_terms", verbose_name=_("city")
+    )
     mayor_name = models.CharField(_("mayor's name"), max_length=150)
     starts_on = models.DateField(_("term starts on"))
     ends_on = models.DateField(_("term ends on"), null=True, blank=True)
@@ -434,7 +447,9 @@ class MayorTerm(models.Model):
 class PlanItem(models.Model):
     """One item of a city's public action plan: a guide step or a signed commitment."""
 
-    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="plan_items")
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, related_name="plan_items", verbose_name=_("city")
+    )
     step = models.CharField(_("guide step"), max_length=20, choices=PlanStep.choices, blank=True)
     commitment = models.ForeignKey(
         Commitment,
@@ -495,7 +510,9 @@ class PlanItem(models.Model):
 class PlanItemChange(models.Model):
     """The public history of a plan item: what it said after each change (never who)."""
 
-    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="changes")
+    item = models.ForeignKey(
+        PlanItem, on_delete=models.CASCADE, related_name="changes", verbose_name=_("plan item")
+    )
     at = models.DateTimeField(_("when"), default=timezone.now)
     status = models.CharField(_("status"), max_length=12, choices=PlanStatus.choices)
     target_on = models.DateField(_("target date"), null=True, blank=True)
@@ -627,22 +644,46 @@ class AuditEvent(models.Model):
         verbose_name=_("who"),
     )
     action = models.CharField(_("what"), max_length=12, choices=AuditAction.choices)
-    city = models.ForeignKey(City, on_delete=models.PROTECT, null=True, related_name="+")
-    compact = models.ForeignKey(Compact, on_delete=models.PROTECT, null=True, related_name="+")
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("city")
+    )
+    compact = models.ForeignKey(
+        Compact, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("compact")
+    )
     signature = models.ForeignKey(
-        Signature, on_delete=models.PROTECT, null=True, related_name="audit_events"
+        Signature,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="audit_events",
+        verbose_name=_("signature"),
     )
     staff = models.ForeignKey(
-        CityStaff, on_delete=models.PROTECT, null=True, related_name="audit_events"
+        CityStaff,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="audit_events",
+        verbose_name=_("staff request"),
     )
     join_request = models.ForeignKey(
-        "CityJoinRequest", on_delete=models.PROTECT, null=True, related_name="audit_events"
+        "CityJoinRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="audit_events",
+        verbose_name=_("request to add a city"),
     )
     plan_item = models.ForeignKey(
-        PlanItem, on_delete=models.PROTECT, null=True, related_name="audit_events"
+        PlanItem,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="audit_events",
+        verbose_name=_("plan item"),
     )
     mayor_term = models.ForeignKey(
-        MayorTerm, on_delete=models.PROTECT, null=True, related_name="audit_events"
+        MayorTerm,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="audit_events",
+        verbose_name=_("mayor's term"),
     )
     ip_address = models.GenericIPAddressField(_("from IP address"), null=True)
     detail = models.TextField(_("detail"), blank=True)
