@@ -2,8 +2,8 @@
 
 Unlike the fictional cities, this content names real providers, so it keeps to facts from the
 Mayors' Starter Guide (see DESIGN.md). Where a real lesson title is not known, the lesson is
-called "Lesson N: <its theme>" and summarised in this project's own words. Every row is keyed by its slug,
-so a second run changes nothing.
+called "Lesson N: <its theme>" and summarised in this project's own words. Every row is keyed
+by its slug, so a second run changes nothing.
 """
 
 from django.db.models import Model

@@ -115,7 +115,8 @@ def test_staff_write_to_a_peers_staff_one_email_each_without_addresses(
     assert recipients == sorted(staff.user.email for staff in peer_staff)
     for message in mail.outbox:
         assert len(message.to) == 1
-        assert not (message.cc or message.bcc)
+        assert message.cc == []
+        assert message.bcc == []
         assert message.reply_to == [sender.email]
         assert "How did you start?" in message.body
         assert "Riverbend" in message.subject
