@@ -19,7 +19,11 @@ def _pages() -> list[str]:
         reverse("compacts:compact_list"),
         Compact.objects.order_by("pk").first().get_absolute_url(),
         reverse("compacts:city_list"),
+        reverse("compacts:state_map"),
         City.objects.order_by("pk").first().get_absolute_url(),
+        reverse(
+            "compacts:plan_item", args=[City.objects.order_by("pk").first().slug, "step-study"]
+        ),
         reverse("directory:search"),
         reverse("directory:search") + "?q=food",
         reverse("directory:search") + "?q=xylophone+repair",
