@@ -36,14 +36,14 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
 from .models import AuditAction, CityStaff, Signature
 from .renewal import RenewalStatus
-from .services import _audit, _send, site_url
+from .services import _audit, _send, site_link
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +64,9 @@ class ReminderReport:
         return {"signatures": self.signatures, "emails": self.emails, "failed": self.failed}
 
 
-def reminder_recipients(signature: Signature) -> list[str]:
-    """The address of every approved, active staff member of the signature's city
-    with a verified email, written to that verified address (the primary one first).
+def reminder_recipients(signature: Signature) -> list[tuple[str, str]]:
+    """The address and language of every approved, active staff member of the signature's
+    city with a verified email, written to that verified address (the primary one first).
 
     The same rule as ``permissions.cities_for_staff`` (approved, active, a verified email),
     asked the other way round: that function answers for one person, and calling it for
@@ -83,17 +83,20 @@ def reminder_recipients(signature: Signature) -> list[str]:
         .filter(address__isnull=False)
         .order_by("pk")
     )
-    return list(staff.values_list("address", flat=True))
+    return list(staff.values_list("address", "user__language"))
 
 
 def _reminder_context(signature: Signature, renewal: RenewalStatus) -> dict:
     compact, city = signature.compact, signature.city
-    renew_path = reverse("compacts:renew", kwargs={"slug": compact.slug})
+
+    def renew_path() -> str:
+        return reverse("compacts:renew", kwargs={"slug": compact.slug})
+
     return {
         "compact": compact,
         "city": city,
         "renewal": renewal,
-        "renew_url": site_url(f"{renew_path}?city={city.pk}"),
+        "renew_url": site_link(lambda: f"{renew_path()}?city={city.pk}"),
     }
 
 
@@ -113,20 +116,18 @@ def _remind(signature_id: int, today: datetime.date, report: ReminderReport) -> 
         if not renewal.can_renew or signature.renewal_reminder_sent_for == renewal.due_on:
             return  # renewed, or reminded, since the candidates were read
         recipients = reminder_recipients(signature)
-        # No stored language per person yet (see README, Languages): the site's own.
-        with translation.override(settings.LANGUAGE_CODE):
-            context = _reminder_context(signature, renewal)
-            sent, failed = [], []
-            for address in recipients:
-                try:
-                    _send("compacts/email/renewal_due", context, address)
-                except Exception:
-                    logger.exception(
-                        "Renewal reminder for signature %s not sent to %s", signature.pk, address
-                    )
-                    failed.append(address)
-                else:
-                    sent.append(address)
+        context = _reminder_context(signature, renewal)
+        sent, failed = [], []
+        for address, language in recipients:  # each in the recipient's own language
+            try:
+                _send("compacts/email/renewal_due", context, address, language)
+            except Exception:
+                logger.exception(
+                    "Renewal reminder for signature %s not sent to %s", signature.pk, address
+                )
+                failed.append(address)
+            else:
+                sent.append(address)
         report.emails += len(sent)
         report.failed += failed
         if not sent:

@@ -12,6 +12,7 @@ import datetime
 import ipaddress
 import logging
 import smtplib
+from collections.abc import Callable
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -20,7 +21,8 @@ from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
+from django.utils.functional import lazy
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -117,9 +119,21 @@ def site_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _send(template: str, context: dict, to: str) -> None:
-    subject = render_to_string(f"{template}_subject.txt", context).strip()
-    body = render_to_string(f"{template}.txt", context)
+def _site_url_of(path: Callable[[], str]) -> str:
+    return site_url(path())
+
+
+# site_url of a path worked out when the email is rendered, so that the link opens the page
+# in the recipient's language (/es/... for Spanish), as _send renders in it.
+site_link = lazy(_site_url_of, str)
+
+
+def _send(template: str, context: dict, to: str, language: str) -> None:
+    """Email ``template`` to the address ``to``, written in ``language`` (the recipient's
+    ``User.language``, never the language of whoever set the email off)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        body = render_to_string(f"{template}.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
 
 
@@ -464,16 +478,14 @@ def plan_item_update(
 # Calling a fellow mayor ------------------------------------------------------------------
 
 
-def peer_contact_recipients(city: City) -> list[str]:
-    """The addresses a message to ``city``'s bridge-builder goes to: its approved, active
-    staff's verified addresses. Never shown to the person writing."""
+def peer_contact_recipients(city: City) -> list[tuple[str, str]]:
+    """Where a message to ``city``'s bridge-builder goes: the verified primary address and
+    language of each of its approved, active staff. Never shown to the person writing."""
     staff = CityStaff.objects.approved().filter(city=city, user__is_active=True)
-    return sorted(
-        set(
-            EmailAddress.objects.filter(
-                user__in=staff.values("user"), verified=True, primary=True
-            ).values_list("email", flat=True)
-        )
+    return list(
+        EmailAddress.objects.filter(user__in=staff.values("user"), verified=True, primary=True)
+        .order_by("email")
+        .values_list("email", "user__language")
     )
 
 
@@ -481,8 +493,9 @@ def peer_contact(
     *, actor, from_city: City, to_city: City, message: str, ip: str | None = None
 ) -> int:
     """Email ``to_city``'s approved staff a message from ``actor``, staff of ``from_city``.
-    Each recipient gets their own email, so no address is shown to another; the reply goes
-    to ``actor``'s address, which the form says is shared. Returns how many were emailed."""
+    Each recipient gets their own email, in their language, so no address is shown to
+    another; the reply goes to ``actor``'s address, which the form says is shared. Returns
+    how many were emailed."""
     if not can_act_for_city(actor, from_city):
         raise PermissionDenied
     if to_city.pk == from_city.pk:
@@ -501,13 +514,13 @@ def peer_contact(
         "to_city": to_city,
         "sender": actor,
         "message": message,
-        "from_city_url": site_url(from_city.get_absolute_url()),
-        "site_name": settings.SITE_NAME,
+        "from_city_url": site_link(from_city.get_absolute_url),
     }
-    subject = render_to_string("compacts/email/peer_contact_subject.txt", context).strip()
-    body = render_to_string("compacts/email/peer_contact.txt", context)
     sent = 0
-    for address in recipients:
+    for address, language in recipients:
+        with translation.override(language or settings.LANGUAGE_CODE):
+            subject = render_to_string("compacts/email/peer_contact_subject.txt", context).strip()
+            body = render_to_string("compacts/email/peer_contact.txt", context)
         try:
             EmailMessage(
                 subject, body, settings.DEFAULT_FROM_EMAIL, [address], reply_to=[actor.email]
@@ -619,9 +632,9 @@ def _email_decision(staff: CityStaff, template: str) -> None:
         "staff": staff,
         "city": staff.city,
         "user": staff.user,
-        "city_url": site_url(staff.city.get_absolute_url()),
+        "city_url": site_link(staff.city.get_absolute_url),
     }
-    _send(template, context, staff.user.email)
+    _send(template, context, staff.user.email, staff.user.language)
 
 
 def staff_approve(*, actor, staff: CityStaff, ip: str | None = None) -> CityStaff:
@@ -785,10 +798,12 @@ def city_join_approve(
         context = {
             "join_request": join_request,
             "city": city,
-            "city_url": site_url(city.get_absolute_url()),
+            "city_url": site_link(city.get_absolute_url),
         }
         transaction.on_commit(
-            lambda: _send("compacts/email/city_join_approved", context, requester.email),
+            lambda: _send(
+                "compacts/email/city_join_approved", context, requester.email, requester.language
+            ),
             robust=True,
         )
     return join_request
@@ -814,11 +829,13 @@ def city_join_refuse(
         )
         context = {
             "join_request": join_request,
-            "registry_url": site_url(reverse("compacts:city_list")),
+            "registry_url": site_link(lambda: reverse("compacts:city_list")),
         }
         requester = join_request.requested_by
         transaction.on_commit(
-            lambda: _send("compacts/email/city_join_refused", context, requester.email),
+            lambda: _send(
+                "compacts/email/city_join_refused", context, requester.email, requester.language
+            ),
             robust=True,
         )
     return join_request

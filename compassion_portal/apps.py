@@ -8,6 +8,9 @@ class PortalConfig(AppConfig):
     name = "compassion_portal"
     verbose_name = _("Compassion Portal")
 
+    def ready(self) -> None:
+        from . import user_language  # noqa: F401, PLC0415  (connects its signal receivers)
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     """Django's admin with the portal's site: allauth sign-in and a required second factor."""

@@ -2,7 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import user_language, views
 
 # Outside the language prefix: the load balancer's health check, which says "ok" or
 # nothing in every language, the view that changes language, which must be reachable
@@ -10,7 +10,7 @@ from . import views
 # which machines read and whose data is the same in every language.
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", user_language.set_language, name="set_language"),
     path("api/hsds/", include("directory.api.urls")),
 ]
 
