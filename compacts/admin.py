@@ -253,6 +253,19 @@ class SignatureStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RenewalDueFilter(admin.SimpleListFilter):
+    title = _("renewal")
+    parameter_name = "renewal"
+
+    def lookups(self, request, model_admin):
+        return [("due", _("Can be renewed now (due or overdue)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "due":
+            return queryset.renewable()
+        return queryset
+
+
 @admin.action(description=_("Download the selected signatures as CSV"))
 def export_signatures_csv(modeladmin, request, queryset) -> HttpResponse:
     return csv_response(
@@ -281,7 +294,7 @@ class SignatureAdmin(admin.ModelAdmin):
         "renewal_due",
         "withdrawn_on",
     ]
-    list_filter = ["compact", "city__state", SignatureStatusFilter]
+    list_filter = ["compact", "city__state", SignatureStatusFilter, RenewalDueFilter]
     search_fields = ["city__name", "mayor_name", "compact__title"]
     list_select_related = ["city", "compact"]
     autocomplete_fields = ["city"]

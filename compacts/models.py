@@ -315,6 +315,34 @@ class SignatureQuerySet(models.QuerySet["Signature"]):
         """Active signatures as the public list shows them: by state, then city."""
         return self.active().select_related("city").order_by("city__state", "city__name")
 
+    def renewable_on(self, today: datetime.date) -> list["Signature"]:
+        """The active signatures of open compacts that can be renewed on ``today`` (due or
+        overdue), each with its compact's renewal terms loaded, in one query.
+
+        The due date is a calendar sum (months of different lengths, see renewal.py), so it is
+        worked out here rather than in SQL; there is one row per city and compact (a few
+        hundred in all)."""
+        signatures = (
+            self.active()
+            .filter(compact__is_open=True)
+            .select_related("compact")
+            .only(
+                "signed_on",
+                "renewed_on",
+                "reaffirmed_on",
+                "renewal_reminder_sent_for",
+                "compact__renewal_months",
+                "compact__renewal_window_days",
+            )
+            .order_by("pk")
+        )
+        return [signature for signature in signatures if signature.renewal(today).can_renew]
+
+    def renewable(self) -> "SignatureQuerySet":
+        """``renewable_on(today)`` as a queryset, for counts and admin lists."""
+        ids = [signature.pk for signature in self.renewable_on(timezone.localdate())]
+        return self.filter(pk__in=ids)
+
 
 class Signature(models.Model):
     compact = models.ForeignKey(

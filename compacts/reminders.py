@@ -151,32 +151,12 @@ def _remind(signature_id: int, today: datetime.date, report: ReminderReport) -> 
 
 def signatures_to_remind(today: datetime.date) -> list[int]:
     """Ids of the active signatures of open compacts that can be renewed on ``today`` and
-    whose staff have not been reminded of their current due date.
-
-    The due date is a calendar sum (months of different lengths, see renewal.py), so it is
-    worked out here rather than in SQL; a signature is one row per city and compact (a few
-    hundred in all), read in one query.
-    """
-    signatures = (
-        Signature.objects.active()
-        .filter(compact__is_open=True)
-        .select_related("compact")
-        .only(
-            "signed_on",
-            "renewed_on",
-            "reaffirmed_on",
-            "renewal_reminder_sent_for",
-            "compact__renewal_months",
-            "compact__renewal_window_days",
-        )
-        .order_by("pk")
-    )
-    due = []
-    for signature in signatures:
-        renewal = signature.renewal(today)
-        if renewal.can_renew and signature.renewal_reminder_sent_for != renewal.due_on:
-            due.append(signature.pk)
-    return due
+    whose staff have not been reminded of their current due date."""
+    return [
+        signature.pk
+        for signature in Signature.objects.renewable_on(today)
+        if signature.renewal_reminder_sent_for != signature.renewal(today).due_on
+    ]
 
 
 def send_due_reminders() -> ReminderReport:

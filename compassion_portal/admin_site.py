@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from compacts.models import CityJoinRequest, CityStaff
+from compacts.models import CityJoinRequest, CityStaff, Signature
 from directory.models import ImportJob, Service, Suggestion, SuggestionStatus
 
 
@@ -33,6 +33,11 @@ def admin_to_do(request: HttpRequest) -> list[ToDo]:
     waiting: list[tuple[str, QuerySet, str]] = [
         (_("staff requests to decide"), CityStaff.objects.pending(), "status__exact=pending"),
         (_("cities asking to join"), CityJoinRequest.objects.pending(), "status__exact=pending"),
+        (
+            _("signatures whose renewal is due or overdue"),
+            Signature.objects.renewable(),
+            "renewal=due",
+        ),
         (_("new suggestions and problem reports"), new_suggestions, "status__exact=new"),
         (
             _("listings nobody has checked for a year"),

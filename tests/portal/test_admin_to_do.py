@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from compacts.models import StaffStatus
 from directory.models import ImportJob, ImportStatus, ServiceStatus, SuggestionStatus
-from tests.compacts.factories import CityStaffFactory
+from tests.compacts.factories import CityStaffFactory, CompactFactory, SignatureFactory
 from tests.directory.factories import ServiceFactory, SuggestionFactory
 from tests.factories import AdminFactory
 
@@ -49,11 +49,24 @@ def test_the_admin_home_counts_what_waits_with_links_to_it(client):
             file_name=name, size=1, package=b"", status=status, skipped=skipped
         )
         ImportJob.objects.filter(pk=job.pk).update(created_at=when)  # auto_now_add on create
+    # Renewal (12 months, opening 60 days before): due, overdue, not yet, and three that
+    # never count (withdrawn, a closed compact, re-affirmed recently).
+    year_ago = today - datetime.timedelta(days=340)
+    SignatureFactory(signed_on=year_ago)
+    SignatureFactory(signed_on=today - datetime.timedelta(days=500))
+    SignatureFactory(signed_on=today - datetime.timedelta(days=200))
+    SignatureFactory(signed_on=year_ago, withdrawn_on=today, withdrawal_reason="Council vote")
+    SignatureFactory(signed_on=year_ago, compact=CompactFactory(is_open=False))
+    SignatureFactory(signed_on=year_ago, reaffirmed_on=today - datetime.timedelta(days=10))
     client.force_login(AdminFactory())
     items = to_do(client.get("/admin/").content.decode())
     assert items == {
         "Staff requests to decide": ("/admin/compacts/citystaff/?status__exact=pending", 2),
         "Cities asking to join": ("/admin/compacts/cityjoinrequest/?status__exact=pending", 0),
+        "Signatures whose renewal is due or overdue": (
+            "/admin/compacts/signature/?renewal=due",
+            2,
+        ),
         "New suggestions and problem reports": (
             "/admin/directory/suggestion/?status__exact=new",
             1,
@@ -65,6 +78,8 @@ def test_the_admin_home_counts_what_waits_with_links_to_it(client):
         ),
     }
     # Each link opens its list with just those rows.
+    renewals = client.get("/admin/compacts/signature/?renewal=due").content.decode()
+    assert re.search(r'class="paginator">\s*2 signatures\s', renewals)
     listed = client.get("/admin/directory/service/?stale=yes").content.decode()
     assert re.search(r'class="paginator">\s*3 services\s', listed)
     imports_listed = client.get("/admin/directory/importjob/?to_look_at=yes").content.decode()
