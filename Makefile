@@ -28,10 +28,11 @@ migrate: $(STAMP) | var
 demo: migrate
 	DEBUG=1 $(BIN)/python manage.py load_demo
 
-# The task queue's worker (background HSDS imports, the daily renewal reminders, queued once
-# here) runs beside the server and stops with it.
+# The task queue's worker (background HSDS imports; the daily renewal reminders and the daily
+# forgetting of closed reports' senders, each queued once here) runs beside the server.
 run: demo
 	DEBUG=1 $(BIN)/python manage.py send_renewal_reminders --schedule --verbosity 0
+	DEBUG=1 $(BIN)/python manage.py forget_report_contacts --schedule --verbosity 0
 	DEBUG=1 $(BIN)/python manage.py db_worker --verbosity 0 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -56,6 +57,8 @@ serve: demo
 	  $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	HTTPS=0 SECRET_KEY=$${SECRET_KEY:-local-serve-key-not-for-production-$$(hostname)-0123456789} \
 	  $(BIN)/python manage.py send_renewal_reminders --schedule --verbosity 0
+	HTTPS=0 SECRET_KEY=$${SECRET_KEY:-local-serve-key-not-for-production-$$(hostname)-0123456789} \
+	  $(BIN)/python manage.py forget_report_contacts --schedule --verbosity 0
 	export HTTPS=0 SECRET_KEY=$${SECRET_KEY:-local-serve-key-not-for-production-$$(hostname)-0123456789}; \
 	  $(BIN)/python manage.py db_worker --verbosity 0 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

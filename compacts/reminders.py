@@ -26,20 +26,16 @@ already, so one daily chain exists however often ``schedule_daily_reminders`` is
 
 import datetime
 import logging
-import zoneinfo
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
-from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
-from django_tasks import TaskResultStatus, task
-from django_tasks_db.models import DBTaskResult
+from django_tasks import task
 from django_tasks_db.utils import exclusive_transaction
+
+from compassion_portal import daily
 
 from .models import AuditAction, CityStaff, Signature
 from .renewal import RenewalStatus
@@ -48,8 +44,6 @@ from .services import _audit, _send, site_link
 logger = logging.getLogger(__name__)
 
 REMINDER_HOUR = 8  # o'clock in settings.TIME_ZONE, when the daily run is queued for
-# Any constant the portal's other advisory locks do not use: "renewal reminders" in ASCII.
-_SCHEDULE_LOCK_KEY = 0x72656D696E64
 
 
 @dataclass
@@ -174,33 +168,12 @@ def send_due_reminders() -> ReminderReport:
 
 def next_run_at(now: datetime.datetime) -> datetime.datetime:
     """The first REMINDER_HOUR o'clock (settings.TIME_ZONE) after ``now``."""
-    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    local_now = now.astimezone(zone)
-    run_at = datetime.datetime.combine(local_now.date(), datetime.time(REMINDER_HOUR), zone)
-    if run_at <= local_now:
-        run_at = datetime.datetime.combine(
-            local_now.date() + datetime.timedelta(days=1), datetime.time(REMINDER_HOUR), zone
-        )
-    return run_at
+    return daily.next_run_at(now, REMINDER_HOUR)
 
 
 def queued_runs():
     """The runs of the daily task waiting in the queue (not yet started)."""
-    return DBTaskResult.objects.filter(
-        task_path=send_renewal_reminders.module_path, status=TaskResultStatus.READY
-    )
-
-
-@contextmanager
-def _one_scheduler_at_a_time() -> Iterator[None]:
-    """Two callers (two workers ending a run, a deploy calling --schedule) must not both find
-    no run queued and both queue one: on Postgres a transaction-wide advisory lock, on SQLite
-    an exclusive transaction, makes the look and the write one step."""
-    with exclusive_transaction():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SCHEDULE_LOCK_KEY])
-        yield
+    return daily.queued_runs(send_renewal_reminders)
 
 
 def schedule_daily_reminders(
@@ -208,13 +181,7 @@ def schedule_daily_reminders(
 ) -> tuple[datetime.datetime, bool]:
     """Queue the next daily run unless one is queued already; returns when the queued run
     will start and whether this call queued it."""
-    with _one_scheduler_at_a_time():
-        queued = queued_runs().order_by("run_after").first()
-        if queued is not None:
-            return queued.run_after, False
-        run_at = next_run_at(now or timezone.now())
-        send_renewal_reminders.using(run_after=run_at).enqueue()
-        return run_at, True
+    return daily.schedule(send_renewal_reminders, REMINDER_HOUR, now)
 
 
 @task()

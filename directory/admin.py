@@ -2,7 +2,6 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -25,7 +24,7 @@ from .models import (
     Synonym,
 )
 from .search import refresh_search_vectors
-from .services import services_mark_verified, suggestions_review
+from .services import services_mark_verified, suggestions_set_status
 
 
 class StaleFilter(admin.SimpleListFilter):
@@ -187,7 +186,7 @@ class ServiceAdmin(admin.ModelAdmin):
     actions = ["mark_verified_today"]
     date_hierarchy = "assured_date"
 
-    @admin.action(description=_("Mark verified today"))
+    @admin.action(description=_("Mark verified today"), permissions=["change"])
     def mark_verified_today(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = services_mark_verified(queryset)
         self.message_user(
@@ -248,24 +247,31 @@ class SynonymAdmin(admin.ModelAdmin):
 
 @admin.register(Suggestion)
 class SuggestionAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "status", "listing_link", "short_message"]
+    """Residents' suggestions and reports. Changing a status or the public reply goes through
+    directory.services.suggestions_set_status, which emails a sender who asked for it."""
+
+    list_display = ["created_at", "reference", "kind", "status", "listing_link", "short_message"]
     list_filter = ["status", "kind"]
-    search_fields = ["message", "contact_name", "contact_email", "service__name"]
+    search_fields = ["reference", "message", "contact_name", "contact_email", "service__name"]
     list_select_related = ["service", "organization"]
     readonly_fields = [
+        "reference",
         "kind",
         "message",
         "contact_name",
         "contact_email",
+        "notify",
+        "language",
         "service",
         "organization",
         "listing_link",
         "created_at",
         "reviewed_by",
         "reviewed_at",
+        "closed_at",
     ]
-    fields = [*readonly_fields[:7], "status", *readonly_fields[7:]]
-    actions = ["accept", "reject"]
+    fields = [*readonly_fields[:10], "status", "public_reply", *readonly_fields[10:]]
+    actions = ["mark_in_review", "mark_fixed", "mark_declined"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -284,8 +290,8 @@ class SuggestionAdmin(admin.ModelAdmin):
     def short_message(self, suggestion: Suggestion) -> str:
         return suggestion.message[:80]
 
-    def _review(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
-        count = suggestions_review(queryset, status=status, reviewer=request.user)
+    def _set_status(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
+        count = suggestions_set_status(queryset, status=status, reviewer=request.user)
         self.message_user(
             request,
             ngettext(
@@ -297,16 +303,21 @@ class SuggestionAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Accept the selected suggestions"))
-    def accept(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._review(request, queryset, SuggestionStatus.ACCEPTED)
+    @admin.action(description=_("Mark the selected messages as in review"), permissions=["change"])
+    def mark_in_review(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._set_status(request, queryset, SuggestionStatus.IN_REVIEW)
 
-    @admin.action(description=_("Reject the selected suggestions"))
-    def reject(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._review(request, queryset, SuggestionStatus.REJECTED)
+    @admin.action(description=_("Mark the selected messages as fixed"), permissions=["change"])
+    def mark_fixed(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._set_status(request, queryset, SuggestionStatus.ACCEPTED)
+
+    @admin.action(description=_("Mark the selected messages as declined"), permissions=["change"])
+    def mark_declined(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._set_status(request, queryset, SuggestionStatus.REJECTED)
 
     def save_model(self, request: HttpRequest, obj: Suggestion, form, change: bool) -> None:
-        if change and "status" in form.changed_data and obj.status != SuggestionStatus.NEW:
-            obj.reviewed_by = request.user
-            obj.reviewed_at = timezone.now()
-        super().save_model(request, obj, form, change)
+        """Only the status and the public reply can change here, through the service."""
+        if change and {"status", "public_reply"} & set(form.changed_data):
+            suggestions_set_status(
+                [obj], status=obj.status, reviewer=request.user, public_reply=obj.public_reply
+            )

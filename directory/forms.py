@@ -121,7 +121,7 @@ class SuggestionForm(forms.ModelForm):
 
     class Meta:
         model = Suggestion
-        fields = ["kind", "message", "contact_name", "contact_email"]
+        fields = ["kind", "message", "contact_name", "contact_email", "notify"]
         widgets = {
             "kind": forms.RadioSelect,
             "message": forms.Textarea(attrs={"rows": 6}),
@@ -131,6 +131,7 @@ class SuggestionForm(forms.ModelForm):
             "message": _("Your message"),
             "contact_name": _("Your name (optional)"),
             "contact_email": _("Your email (optional)"),
+            "notify": _("Email me when its status changes"),
         }
         help_texts = {
             "message": _(
@@ -138,6 +139,7 @@ class SuggestionForm(forms.ModelForm):
                 "what is wrong (closed, wrong phone number, wrong hours...)."
             ),
             "contact_email": _("Only if you would like us to be able to ask you a question."),
+            "notify": _("We delete your name and email 90 days after your message is closed."),
         }
 
     def __init__(self, *args, listing: Service | None = None, **kwargs) -> None:
@@ -158,6 +160,12 @@ class SuggestionForm(forms.ModelForm):
         if len(message) < 10:
             raise forms.ValidationError(_("Please tell us a little more (at least 10 characters)."))
         return message
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("notify") and not data.get("contact_email"):
+            self.add_error("contact_email", _("Give your email so that we can write to you."))
+        return data
 
     def clean_service(self) -> Service | None:
         slug = self.cleaned_data.get("service")

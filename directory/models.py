@@ -11,6 +11,7 @@ hours in ``directory/hours.py``.
 """
 
 import datetime
+import secrets
 import zoneinfo
 from collections.abc import Iterable
 
@@ -884,14 +885,34 @@ class SuggestionKind(models.TextChoices):
 
 
 class SuggestionStatus(models.TextChoices):
-    NEW = "new", _("New")
-    ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Rejected")
+    """Where a resident's suggestion or report stands; the reporter sees it on its page."""
+
+    NEW = "new", _("Received")
+    IN_REVIEW = "in_review", _("In review")
+    ACCEPTED = "accepted", _("Fixed")
+    REJECTED = "rejected", _("Declined")
+
+
+CLOSED_SUGGESTION_STATUSES = (SuggestionStatus.ACCEPTED, SuggestionStatus.REJECTED)
+
+# A report's reference: 10 characters of an alphabet without look-alikes (no 0/O, 1/I/L),
+# about 49 bits: it opens the report's status page, so it must not be guessable.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_suggestion_reference() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _index in range(10))
 
 
 class SuggestionQuerySet(models.QuerySet["Suggestion"]):
     def pending(self) -> "SuggestionQuerySet":
         return self.filter(status=SuggestionStatus.NEW)
+
+    def contacts_to_forget(self, now: datetime.datetime) -> "SuggestionQuerySet":
+        """Closed reports that still hold a name or email 90 days after they closed."""
+        return self.filter(closed_at__lt=now - datetime.timedelta(days=90)).exclude(
+            contact_email="", contact_name=""
+        )
 
 
 class Suggestion(models.Model):
@@ -917,6 +938,24 @@ class Suggestion(models.Model):
     message = models.TextField(_("message"), max_length=5000)
     contact_name = models.CharField(_("your name"), max_length=200, blank=True)
     contact_email = models.EmailField(_("your email"), blank=True)
+    notify = models.BooleanField(
+        _("email the sender when its status changes"),
+        default=False,
+        help_text=_(
+            "The sender asked for it; their name and email are deleted 90 days after "
+            "the report is closed."
+        ),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the sender wrote from; emails to them are written in it."),
+    )
+    reference = models.CharField(
+        _("reference"), max_length=12, unique=True, default=new_suggestion_reference, editable=False
+    )
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -924,6 +963,16 @@ class Suggestion(models.Model):
         default=SuggestionStatus.NEW,
         db_index=True,
     )
+    public_reply = models.TextField(
+        _("public reply"),
+        max_length=2000,
+        blank=True,
+        help_text=_(
+            "Shown on the report's status page (and in the email to the sender, if "
+            "they asked for one). Never include the sender's name or address."
+        ),
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("received"), auto_now_add=True)
     ip_hash = models.CharField(
         _("sender fingerprint"),
@@ -951,6 +1000,9 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.message[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:report_status", kwargs={"reference": self.reference})
 
     @property
     def listing(self) -> Service | Organization | None:

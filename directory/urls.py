@@ -10,6 +10,7 @@ urlpatterns = [
     path("organizations/<slug:slug>/", views.organization_detail, name="organization_detail"),
     path("suggest/", views.suggest, name="suggest"),
     path("suggest/thanks/", views.suggest_thanks, name="suggest_thanks"),
+    path("reports/<str:reference>/", views.report_status, name="report_status"),
     path("list/", saved_list.saved_list, name="list"),
     path("list/add/", saved_list.saved_list_add, name="list_add"),
     path("list/remove/", saved_list.saved_list_remove, name="list_remove"),

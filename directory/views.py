@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,16 @@ from compassion_portal.ratelimit import client_ip, rate_limit
 
 from . import hours, listing
 from .forms import SearchForm, SuggestionForm
-from .models import Category, Organization, Phone, Schedule, Service, ServiceAtLocation
+from .models import (
+    REFERENCE_ALPHABET,
+    Category,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    Suggestion,
+)
 from .search import (
     add_open_states,
     browse,
@@ -235,19 +244,26 @@ def suggest(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = SuggestionForm(request.POST, listing=listing_service)
         if form.is_valid():
-            if not form.is_spam:
-                suggestion_create(
-                    kind=form.cleaned_data["kind"],
-                    message=form.cleaned_data["message"],
-                    contact_name=form.cleaned_data["contact_name"],
-                    contact_email=form.cleaned_data["contact_email"],
-                    service=form.cleaned_data.get("service") or listing_service,
-                    ip=client_ip(request),
-                )
-            messages.success(
-                request, _("Thank you. Someone will review your message within a few days.")
+            if form.is_spam:  # a robot is thanked as a person would be, and nothing is kept
+                return redirect(reverse("directory:suggest_thanks"))
+            suggestion = suggestion_create(
+                kind=form.cleaned_data["kind"],
+                message=form.cleaned_data["message"],
+                contact_name=form.cleaned_data["contact_name"],
+                contact_email=form.cleaned_data["contact_email"],
+                notify=form.cleaned_data["notify"],
+                service=form.cleaned_data.get("service") or listing_service,
+                ip=client_ip(request),
             )
-            return redirect(reverse("directory:suggest_thanks"))
+            messages.success(
+                request,
+                _(
+                    "Thank you. Someone will review your message within a few days. Its "
+                    "reference is %(reference)s: keep this page's address to see where it stands."
+                )
+                % {"reference": suggestion.reference},
+            )
+            return redirect(suggestion)
     else:
         form = SuggestionForm(listing=listing_service)
         if slug and listing_service is None:
@@ -260,3 +276,21 @@ def suggest(request: HttpRequest) -> HttpResponse:
 @require_safe
 def suggest_thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/suggest_thanks.html")
+
+
+_REFERENCE = re.compile(rf"[{REFERENCE_ALPHABET}]{{10}}")
+
+
+@require_safe
+def report_status(request: HttpRequest, reference: str) -> HttpResponse:
+    """Where a resident's message stands: its status and our public reply. Its reference is
+    the key (unguessable), so the page shows nothing the sender wrote or who they are."""
+    if not _REFERENCE.fullmatch(reference):
+        raise Http404
+    suggestion = get_object_or_404(
+        Suggestion.objects.select_related("service"), reference=reference
+    )
+    listing = suggestion.service if suggestion.service and suggestion.service.is_public else None
+    return render(
+        request, "directory/report_status.html", {"suggestion": suggestion, "listing": listing}
+    )

@@ -46,8 +46,13 @@ def test_resident_searches_filters_opens_and_reports(page, assert_accessible, ri
     page.get_by_label("Your email (optional)").fill("")
     page.get_by_label("Your message").fill("The Saturday hours changed to 9 until noon.")
     page.get_by_role("button", name="Send").click()
-    assert page.get_by_role("heading", name="Thank you").is_visible()
-    assert Suggestion.objects.get().service.name == name
+    suggestion = Suggestion.objects.get()
+    assert suggestion.service.name == name
+    # The page that answers is the message's own status page, with its reference.
+    heading = page.get_by_role("heading", level=1)
+    assert heading.inner_text() == f"Your message {suggestion.reference}"
+    assert page.locator("main strong").inner_text() == "Received"
+    assert_accessible(page, "a message's status page")
 
 
 def test_no_results_page_is_accessible(page, assert_accessible, riverbend_directory):

@@ -78,7 +78,11 @@ def test_mark_verified_today(admin_client):
 
 @pytest.mark.parametrize(
     ("action", "status"),
-    [("accept", SuggestionStatus.ACCEPTED), ("reject", SuggestionStatus.REJECTED)],
+    [
+        ("mark_in_review", SuggestionStatus.IN_REVIEW),
+        ("mark_fixed", SuggestionStatus.ACCEPTED),
+        ("mark_declined", SuggestionStatus.REJECTED),
+    ],
 )
 def test_moderation_actions(admin_client, action, status):
     suggestion = SuggestionFactory()
@@ -124,3 +128,20 @@ def test_saving_a_service_in_the_admin_updates_search(admin_client):
     response = admin_client.post(reverse("admin:directory_service_add"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert found("laundry") == ["Wash day"]
+
+
+def test_an_admin_who_may_only_view_listings_cannot_mark_them_verified(client):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import AdminFactory
+
+    service = ServiceFactory(assured_date=datetime.date(2020, 1, 1))
+    viewer = AdminFactory(is_superuser=False)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_service"))
+    client.force_login(viewer)
+    client.post(
+        reverse("admin:directory_service_changelist"),
+        {"action": "mark_verified_today", "_selected_action": [service.pk]},
+    )
+    service.refresh_from_db()
+    assert service.assured_date == datetime.date(2020, 1, 1)

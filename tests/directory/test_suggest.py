@@ -20,8 +20,8 @@ GOOD = {
 def test_anyone_can_suggest_a_listing(client):
     response = client.post(SUGGEST, GOOD, REMOTE_ADDR="203.0.113.9")
     assert response.status_code == 302
-    assert response.url == reverse("directory:suggest_thanks")
     suggestion = Suggestion.objects.get()
+    assert response.url == suggestion.get_absolute_url()
     assert suggestion.status == SuggestionStatus.NEW
     assert suggestion.kind == SuggestionKind.NEW_LISTING
     assert suggestion.service is None

@@ -24,7 +24,7 @@ from django.utils import translation
 from compacts.models import City, Compact, MayorTerm, Signature
 from curriculum.models import Course, Lesson, Theme
 from directory.languages import ENDONYMS
-from directory.models import Category, Organization, Service, ServiceStatus
+from directory.models import Category, Organization, Service, ServiceStatus, Suggestion
 from tests.compacts.factories import CityStaffFactory, SignatureFactory
 from tests.factories import AdminFactory, UserFactory
 
@@ -202,6 +202,7 @@ def test_no_english_is_left_on_any_spanish_page(client):
     lesson = Lesson.objects.order_by("pk").first()
     course = Course.objects.order_by("pk").first()
     theme = Theme.objects.order_by("pk").first()
+    report = Suggestion.objects.create(kind="problem", message="Closed Mondays.", service=english)
 
     anonymous = [
         "/es/",
@@ -243,6 +244,7 @@ def test_no_english_is_left_on_any_spanish_page(client):
         "/es/cities/?partner=yes&state=TX",
         "/es/cities/?q=no+such+city",
         "/es/cities/map/",
+        f"/es/directory/reports/{report.reference}/",
         _url(city),
         f"{_url(city)}plan/step-study/",
         "/es/no-such-page/",
