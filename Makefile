@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve bench relevance lint format migrate demo clean
+.PHONY: run test serve bench bench-unmet relevance lint format migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ serve: demo
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# The unmet-needs report over 1,000,000 logged searches, on portal_bench_unmet.
+bench-unmet: $(STAMP)
+	$(BIN)/python bench/unmet_needs.py
 
 # The judged search queries (tests/directory/relevance/), portal vs BM25, on portal_relevance.
 relevance: $(STAMP)

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from . import admin_unmet  # noqa: F401  (registers the unmet needs report)
 from .admin_upload import hsds_upload_urls
 from .models import (
     Category,

@@ -1085,3 +1085,29 @@ class ImportJob(models.Model):
         last = self.heard_from_at or self.started_at or self.created_at
         limit = datetime.timedelta(seconds=settings.IMPORT_STALLED_AFTER_SECONDS)
         return (now or timezone.now()) - last > limit
+
+
+class UnmetSearch(models.Model):
+    """Searches that found nothing or almost nothing, counted by need, ZIP code and week.
+
+    One row per (week, need, ZIP): a search adds one to its row (directory/unmet.py), so the
+    log holds counts, never a search's own record: no address, no account, no time of day,
+    and the words with their numbers and email-like text taken out."""
+
+    week = models.DateField(_("week of"), help_text=_("The Monday the week began."))
+    need = models.CharField(_("what people searched for"), max_length=100)
+    zip = models.CharField(_("ZIP code"), max_length=5, blank=True)
+    searches = models.PositiveIntegerField(_("searches"), default=0)
+    found_nothing = models.PositiveIntegerField(_("of which found nothing"), default=0)
+
+    class Meta:
+        verbose_name = _("unmet need")
+        verbose_name_plural = _("unmet needs")
+        ordering = ["-week", "-searches"]
+        constraints = [
+            models.UniqueConstraint(fields=["week", "need", "zip"], name="unmetsearch_one_row"),
+        ]
+        indexes = [models.Index(fields=["week", "need"], name="unmetsearch_week_need")]
+
+    def __str__(self) -> str:
+        return f"{self.need} ({self.zip or '—'}, {self.week:%Y-%m-%d}): {self.searches}"

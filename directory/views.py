@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from compassion_portal.ratelimit import client_ip, rate_limit
 
-from . import hours, listing
+from . import hours, listing, unmet
 from .forms import SearchForm, SuggestionForm
 from .models import (
     REFERENCE_ALPHABET,
@@ -72,7 +72,8 @@ def search(request: HttpRequest) -> HttpResponse:
 
     Four queries at most: the reference data (usually from the cache), the spelling
     look-up (with words, on Postgres), the page of results with its count, and the opening
-    hours of that page's listings."""
+    hours of that page's listings; and one write when the words found almost nothing
+    (directory/unmet.py)."""
     reference = load_reference()
     form = SearchForm(request.GET or None, reference=reference)
     page_number, page_notice = _page_number(request.GET.get("page"))
@@ -87,6 +88,9 @@ def search(request: HttpRequest) -> HttpResponse:
         words = understood_words(criteria, reference)
         results = result_page(services_matching(criteria, reference, words), criteria.page)
         add_open_states(results.services, now)
+        unmet.record(
+            words=criteria.words, zip_code=criteria.zip, page=page_number, found=results.count
+        )
         if words.corrected:
             corrected = words.corrected
             corrected_query = _search_query(_replaced(request.GET, q=corrected))

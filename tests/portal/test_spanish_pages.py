@@ -24,7 +24,14 @@ from django.utils import translation
 from compacts.models import City, Compact, MayorTerm, Signature
 from curriculum.models import Course, Lesson, Theme
 from directory.languages import ENDONYMS
-from directory.models import Category, Organization, Service, ServiceStatus, Suggestion
+from directory.models import (
+    Category,
+    Organization,
+    Service,
+    ServiceStatus,
+    Suggestion,
+    UnmetSearch,
+)
 from tests.compacts.factories import CityStaffFactory, SignatureFactory
 from tests.factories import AdminFactory, UserFactory
 
@@ -203,6 +210,7 @@ def test_no_english_is_left_on_any_spanish_page(client):
     course = Course.objects.order_by("pk").first()
     theme = Theme.objects.order_by("pk").first()
     report = Suggestion.objects.create(kind="problem", message="Closed Mondays.", service=english)
+    UnmetSearch.objects.create(week="2026-03-09", need="pañales", zip="78701", searches=3)
 
     anonymous = [
         "/es/",
@@ -363,6 +371,7 @@ def test_no_english_is_left_on_any_spanish_page(client):
         "/es/admin/directory/organization/import-hsds/",
         "/es/admin/curriculum/lesson/add/",
         "/es/admin/compacts/mayorterm/",
+        "/es/admin/directory/unmetsearch/",
         "/es/admin/compacts/mayorterm/add/",
     ):
         check(f"{path} (admin)", client.get(path))
