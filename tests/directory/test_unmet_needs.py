@@ -152,9 +152,7 @@ def test_the_weekly_report_sums_needs_and_lists_need_and_zip(client):
     ]
     html = response.content.decode()
     assert f"{reverse('admin:directory_synonym_add')}?term=legal%20aid" in html
-    older = client.get(
-        reverse("admin:directory_unmetsearch_changelist"), {"week": "2026-03-04"}
-    )
+    older = client.get(reverse("admin:directory_unmetsearch_changelist"), {"week": "2026-03-04"})
     assert [(r["need"], r["searches"]) for r in older.context["by_need"]] == [
         ("tax help", 30),
         ("diapers", 1),
