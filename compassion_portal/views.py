@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from compacts.models import CharterStatus, City, Compact
-from curriculum.models import Course, Lesson, LessonCompletion
+from curriculum.models import curriculum_totals
 from directory.search import directory_totals
 
 from .account import account_sections
@@ -32,12 +32,13 @@ class Figure:
 
 
 def home_figures() -> list[Figure]:
-    """The live figures at the top of the home page, in six queries: compacts with their
+    """The live figures at the top of the home page, in four queries: compacts with their
     active signatures and the city registry (two), directory listings (one, kept in the
-    cache a few minutes), lessons, courses and this month's completions (three)."""
+    cache a few minutes), and lessons, courses and this month's completions (one)."""
     compacts = Compact.objects.with_signature_counts().in_published_order().only("title", "slug")
     cities = City.objects.partner_and_affirmed_counts()
     listings = directory_totals()
+    learning = curriculum_totals()
     registry = reverse("compacts:city_list")
     search = reverse("directory:search")
     curriculum = reverse("curriculum:index")
@@ -58,9 +59,9 @@ def home_figures() -> list[Figure]:
         ),
         Figure(_("directory listings"), listings["listings"], search),
         Figure(_("organizations in the directory"), listings["organizations"], search),
-        Figure(_("compassion lessons to take"), Lesson.objects.count(), curriculum),
-        Figure(_("adult and youth courses"), Course.objects.with_lessons().count(), curriculum),
-        Figure(_("lessons completed this month"), LessonCompletion.objects.this_month().count()),
+        Figure(_("compassion lessons to take"), learning["lessons"], curriculum),
+        Figure(_("adult and youth courses"), learning["courses"], curriculum),
+        Figure(_("lessons completed this month"), learning["completed_this_month"]),
     ]
 
 

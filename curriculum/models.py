@@ -389,9 +389,25 @@ class LessonCompletionQuerySet(models.QuerySet["LessonCompletion"]):
         return self.filter(completed_at__gte=moment)
 
     def this_month(self) -> "LessonCompletionQuerySet":
-        now = timezone.localtime()
-        start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        return self.since(start)
+        return self.since(start_of_this_month())
+
+
+def start_of_this_month() -> datetime.datetime:
+    return timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def curriculum_totals() -> dict[str, int]:
+    """{"lessons", "courses", "completed_this_month"} in one query: every lesson, the courses
+    that have lessons (the ones listed anywhere), and this month's completions."""
+    return Lesson.objects.aggregate(
+        lessons=Count("pk", distinct=True),
+        courses=Count("course", distinct=True),
+        completed_this_month=Count(
+            "completions",
+            filter=Q(completions__completed_at__gte=start_of_this_month()),
+            distinct=True,
+        ),
+    )
 
 
 class LessonCompletion(models.Model):

@@ -20,9 +20,9 @@ def test_home_figures(django_assert_num_queries):
     SignatureFactory(compact=equity, withdrawn_on="2024-01-01", withdrawal_reason="x")
     CityFactory.create_batch(2, partner_since=datetime.date(2023, 1, 1))
     CityFactory(charter_status=CharterStatus.AFFIRMED)
-    # Two queries for the compacts and the city registry, one for the directory, three for
-    # the curriculum.
-    with django_assert_num_queries(6):
+    # Two queries for the compacts and the city registry, one for the directory, one for the
+    # curriculum.
+    with django_assert_num_queries(4):
         figures = home_figures()
     assert [(str(f.label), f.value) for f in figures[:4]] == [
         ("signatures of the Hate Compact", 3),

@@ -23,8 +23,8 @@ def test_home_figures_count_lessons_courses_and_this_months_completions(
     LessonCompletionFactory(
         lesson=lessons[2], completed_at=timezone.now() - datetime.timedelta(days=45)
     )
-    # Three queries for the curriculum, three for the other apps' figures.
-    with django_assert_max_num_queries(6):
+    # One query for the curriculum, three for the other apps' figures.
+    with django_assert_max_num_queries(4):
         figures = home_figures()
     lessons, courses, completions = figures[-3:]
     assert [str(lessons.label), str(courses.label), str(completions.label)] == [

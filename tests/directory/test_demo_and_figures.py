@@ -45,7 +45,7 @@ def test_home_figures_count_public_listings(django_assert_max_num_queries):
     organization = ServiceFactory().organization
     ServiceFactory(organization=organization)
     # One query for the directory, five for the other apps' figures.
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         figures = {str(figure.label): figure for figure in home_figures()}
     listings = figures["directory listings"]
     organizations = figures["organizations in the directory"]

@@ -111,7 +111,7 @@ def test_the_site_serves_no_benchmark_page(client):
         reverse("bench_baseline")
 
 
-def test_home_figures_take_six_queries_however_many_rows(client, django_assert_max_num_queries):
+def test_home_figures_take_four_queries_however_many_rows(client, django_assert_max_num_queries):
     compacts = [CompactFactory(introduced_on=datetime.date(2017 + n, 1, 1)) for n in range(3)]
     for compact in compacts:
         SignatureFactory.create_batch(8, compact=compact)
@@ -119,8 +119,8 @@ def test_home_figures_take_six_queries_however_many_rows(client, django_assert_m
     ServiceFactory.create_batch(25)
     LessonCompletionFactory.create_batch(25)
     # Compacts with their active signatures, the city registry, the directory's listings,
-    # lessons, courses and this month's completions.
-    with django_assert_max_num_queries(6):
+    # and lessons, courses and this month's completions together.
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("home"))
     figures = response.context["figures"]
     assert [figure.value for figure in figures[:3]] == [8, 8, 8]
