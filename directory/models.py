@@ -12,6 +12,7 @@ hours in ``directory/hours.py``.
 
 import datetime
 import secrets
+import uuid
 import zoneinfo
 from collections.abc import Iterable
 
@@ -1111,3 +1112,71 @@ class UnmetSearch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.need} ({self.zip or '—'}, {self.week:%Y-%m-%d}): {self.searches}"
+
+
+def _new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class ChangeAction(models.TextChoices):
+    """HSDS metadata's last_action_type, as this portal writes it."""
+
+    CREATE = "create", _("created")
+    UPDATE = "update", _("changed")
+    VERIFY = "verify", _("checked")
+
+
+class ChangeSource(models.TextChoices):
+    """Who made a change, as the public export and page may say it: a role, never a name."""
+
+    ADMIN = "admin", _("an administrator")
+    IMPORT = "import", _("an HSDS import")
+    PROVIDER = "provider", _("the provider")
+
+
+class Metadata(models.Model):
+    """A listing's change log, as HSDS 3.0's own ``metadata`` table: one row per field changed
+    (resource, field, previous and new value, when, what kind of change, by whom). Written by
+    directory.changelog for every admin edit, import update and provider confirmation; the
+    export and the API carry it. ``updated_by`` is a role (ChangeSource), so a published
+    export names no one; ``actor`` keeps the account for the admin alone."""
+
+    hsds_id = models.CharField(_("HSDS id"), max_length=36, unique=True, default=_new_uuid)
+    resource_id = models.CharField(_("resource id"), max_length=250)
+    resource_type = models.CharField(_("resource type"), max_length=40)
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="change_log",
+        verbose_name=_("service"),
+    )
+    last_action_date = models.DateTimeField(_("when"), default=timezone.now)
+    last_action_type = models.CharField(
+        _("what kind of change"), max_length=10, choices=ChangeAction.choices
+    )
+    field_name = models.CharField(_("field"), max_length=100)
+    previous_value = models.TextField(_("previous value"), blank=True)
+    replacement_value = models.TextField(_("new value"), blank=True)
+    updated_by = models.CharField(_("by"), max_length=10, choices=ChangeSource.choices)
+    reason = models.CharField(_("why"), max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+
+    class Meta:
+        verbose_name = _("change log entry")
+        verbose_name_plural = _("change log")
+        ordering = ["-last_action_date", "-pk"]
+        indexes = [
+            models.Index(fields=["service", "-last_action_date"], name="metadata_service_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_type} {self.resource_id}: {self.field_name}"

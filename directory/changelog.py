@@ -1,0 +1,170 @@
+"""A listing's change log (``Metadata``, HSDS 3.0's metadata table): writing it and reading
+the short, plain history a listing's public page shows.
+
+Every admin edit, import update and provider confirmation writes one row per field changed,
+through ``record`` (or ``record_verified`` for "checked, still right"). A row names its
+resource by HSDS id (the portal's own id when the row has none) and type (service, phone,
+schedule, ...), and the service it belongs to, so that a listing's history is one indexed
+query. Who made it is a role (ChangeSource); the account is kept for admins only.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import ChangeAction, ChangeSource, Metadata, Service
+
+HISTORY_LINES = 5
+
+
+@dataclass(frozen=True)
+class Change:
+    field_name: str
+    previous: object
+    new: object
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)
+
+
+def snapshot(obj: models.Model, field_names: Iterable[str]) -> dict[str, object]:
+    """The values of ``field_names`` on ``obj``, to compare with after a change."""
+    return {name: getattr(obj, name) for name in field_names}
+
+
+def changes_between(before: dict[str, object], after: dict[str, object]) -> list[Change]:
+    """The fields whose value differs, in the order of ``after``."""
+    return [
+        Change(name, before.get(name), value)
+        for name, value in after.items()
+        if _text(before.get(name)) != _text(value)
+    ]
+
+
+def record(
+    *,
+    service: Service | None,
+    resource: models.Model,
+    changes: Iterable[Change],
+    source: str,
+    action: str = ChangeAction.UPDATE,
+    actor=None,
+    reason: str = "",
+    at: datetime.datetime | None = None,
+) -> list[Metadata]:
+    """Write one change-log row per change of ``resource`` (a service or one of its rows)."""
+    at = at or timezone.now()
+    resource_id = getattr(resource, "hsds_id", "") or str(resource.pk)
+    rows = [
+        Metadata(
+            resource_id=resource_id,
+            resource_type=resource._meta.model_name,
+            service=service,
+            last_action_date=at,
+            last_action_type=action,
+            field_name=change.field_name,
+            previous_value=_text(change.previous),
+            replacement_value=_text(change.new),
+            updated_by=source,
+            actor=actor,
+            reason=reason[:300],
+        )
+        for change in changes
+    ]
+    return Metadata.objects.bulk_create(rows)
+
+
+def record_verified(
+    service: Service,
+    *,
+    source: str,
+    previous: datetime.date | None,
+    actor=None,
+    reason: str = "",
+    at: datetime.datetime | None = None,
+) -> list[Metadata]:
+    """A listing was checked and found right: its verified date moved from ``previous``."""
+    return record(
+        service=service,
+        resource=service,
+        changes=[Change("assured_date", previous, service.assured_date)],
+        source=source,
+        action=ChangeAction.VERIFY,
+        actor=actor,
+        reason=reason,
+        at=at,
+    )
+
+
+# The public page's history -----------------------------------------------------------------
+
+# What a change is about, in plain words, by resource type and field.
+_TOPICS = {
+    "schedule": _("Hours"),
+    "phone": _("Phone"),
+    "location": _("Address"),
+    "address": _("Address"),
+    "serviceatlocation": _("Address"),
+}
+_SERVICE_TOPICS = {
+    "name": _("Name"),
+    "status": _("Status"),
+    "email": _("Contact details"),
+    "url": _("Contact details"),
+    "eligibility_description": _("Who can get it"),
+    "fees_description": _("Cost"),
+    "application_process": _("How to apply"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    topic: str
+    action: str  # ChangeAction
+    by_provider: bool
+    on: datetime.date
+
+    @property
+    def is_check(self) -> bool:
+        return self.action == ChangeAction.VERIFY
+
+
+def _topic(entry: Metadata) -> str:
+    if entry.last_action_type == ChangeAction.VERIFY:
+        return ""
+    if entry.resource_type == "service":
+        return str(_SERVICE_TOPICS.get(entry.field_name, _("Description")))
+    return str(_TOPICS.get(entry.resource_type, _("Details")))
+
+
+def history(service: Service, limit: int = HISTORY_LINES) -> list[HistoryLine]:
+    """The listing's latest changes as short lines ("Hours changed 3 Oct"), newest first:
+    one line per day and topic, at most ``limit``, read in one query. Who made a change is
+    said only when it was the provider."""
+    entries = service.change_log.only(
+        "resource_type", "field_name", "last_action_type", "last_action_date", "updated_by"
+    ).order_by("-last_action_date", "-pk")[: limit * 20]
+    lines: list[HistoryLine] = []
+    seen = set()
+    for entry in entries:
+        line = HistoryLine(
+            topic=_topic(entry),
+            action=entry.last_action_type,
+            by_provider=entry.updated_by == ChangeSource.PROVIDER,
+            on=timezone.localdate(entry.last_action_date),
+        )
+        if line not in seen:
+            seen.add(line)
+            lines.append(line)
+        if len(lines) == limit:
+            break
+    return lines
