@@ -33,6 +33,7 @@ demo: migrate
 run: demo
 	DEBUG=1 $(BIN)/python manage.py send_renewal_reminders --schedule --verbosity 0
 	DEBUG=1 $(BIN)/python manage.py forget_report_contacts --schedule --verbosity 0
+	DEBUG=1 $(BIN)/python manage.py send_verification_requests --schedule --verbosity 0
 	DEBUG=1 $(BIN)/python manage.py db_worker --verbosity 0 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -59,6 +60,8 @@ serve: demo
 	  $(BIN)/python manage.py send_renewal_reminders --schedule --verbosity 0
 	HTTPS=0 SECRET_KEY=$${SECRET_KEY:-local-serve-key-not-for-production-$$(hostname)-0123456789} \
 	  $(BIN)/python manage.py forget_report_contacts --schedule --verbosity 0
+	HTTPS=0 SECRET_KEY=$${SECRET_KEY:-local-serve-key-not-for-production-$$(hostname)-0123456789} \
+	  $(BIN)/python manage.py send_verification_requests --schedule --verbosity 0
 	export HTTPS=0 SECRET_KEY=$${SECRET_KEY:-local-serve-key-not-for-production-$$(hostname)-0123456789}; \
 	  $(BIN)/python manage.py db_worker --verbosity 0 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -6,7 +6,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import admin_unmet  # noqa: F401  (registers the unmet needs report)
+from . import (
+    admin_unmet,  # noqa: F401  (registers the unmet needs report)
+    admin_verification,  # noqa: F401  (registers the providers' proposed changes)
+)
 from .admin_upload import hsds_upload_urls
 from .models import (
     Category,

@@ -1180,3 +1180,107 @@ class Metadata(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_type} {self.resource_id}: {self.field_name}"
+
+
+# Provider re-verification (directory/verification.py) -------------------------------------
+
+
+class VerificationRequestQuerySet(models.QuerySet["VerificationRequest"]):
+    def unused(self) -> "VerificationRequestQuerySet":
+        return self.filter(used_at__isnull=True)
+
+
+class VerificationRequest(models.Model):
+    """One email asking a listing's provider to check it, with its own link: the first of a
+    round (``reminder`` 0) or a reminder (1, 2). Only the SHA-256 hash of the link's random
+    token is kept, so that a copy of the database opens no listing; the row ties the token to
+    exactly one service. Using any link of a listing uses up all of its open links."""
+
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.CASCADE,
+        related_name="verification_requests",
+        verbose_name=_("service"),
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    sent_to = models.EmailField(_("sent to"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    # When the round this email belongs to began (its first email's sent_at).
+    round_started_at = models.DateTimeField(_("round started at"))
+    reminder = models.PositiveSmallIntegerField(_("reminder"), default=0)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    objects = VerificationRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("verification request")
+        verbose_name_plural = _("verification requests")
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["service", "-sent_at"], name="verification_service_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.service} ({self.sent_at:%Y-%m-%d})"
+
+
+class ProposedChangeStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    APPROVED = "approved", _("approved")
+    DECLINED = "declined", _("declined")
+
+
+class ProposedChangeQuerySet(models.QuerySet["ProposedChange"]):
+    def pending(self) -> "ProposedChangeQuerySet":
+        return self.filter(status=ProposedChangeStatus.PENDING)
+
+
+class ProposedChange(models.Model):
+    """A new value a provider proposed for one field of their listing, from a verification
+    link; an admin approves (the listing changes, and the change log says "the provider") or
+    declines it."""
+
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.CASCADE,
+        related_name="proposed_changes",
+        verbose_name=_("service"),
+    )
+    request = models.ForeignKey(
+        VerificationRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposed_changes",
+        verbose_name=_("verification request"),
+    )
+    field_name = models.CharField(_("field"), max_length=30)
+    current_value = models.TextField(_("current value"), blank=True)
+    proposed_value = models.TextField(_("proposed value"), blank=True)
+    provider_note = models.TextField(_("provider's note"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ProposedChangeStatus.choices,
+        default=ProposedChangeStatus.PENDING,
+        db_index=True,
+    )
+    created_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+
+    objects = ProposedChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("change proposed by a provider")
+        verbose_name_plural = _("changes proposed by providers")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.field_name}"

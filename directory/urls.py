@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import saved_list, views
+from . import saved_list, verification_views, views
 
 app_name = "directory"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("suggest/", views.suggest, name="suggest"),
     path("suggest/thanks/", views.suggest_thanks, name="suggest_thanks"),
     path("reports/<str:reference>/", views.report_status, name="report_status"),
+    path("verify/<slug:slug>/<str:token>/", verification_views.verify, name="verify"),
     path("list/", saved_list.saved_list, name="list"),
     path("list/add/", saved_list.saved_list_add, name="list_add"),
     path("list/remove/", saved_list.saved_list_remove, name="list_remove"),
