@@ -31,6 +31,7 @@ class ProposedChangeAdmin(admin.ModelAdmin):
         "created_at",
         "status",
     ]
+    list_display_links = ["field"]
     list_filter = ["status", "field_name"]
     list_select_related = ["service", "decided_by"]
     search_fields = ["service__name", "proposed_value", "provider_note"]
