@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -9,10 +10,14 @@ from django.utils.translation import ngettext
 from . import (
     admin_unmet,  # noqa: F401  (registers the unmet needs report)
     admin_verification,  # noqa: F401  (registers the providers' proposed changes)
+    changelog,
 )
 from .admin_upload import hsds_upload_urls
+from .changelog import Change
 from .models import (
     Category,
+    ChangeAction,
+    ChangeSource,
     ImportJob,
     Language,
     Location,
@@ -165,8 +170,35 @@ class ServicePhoneInline(PhoneInline):
     fk_name = "service"
 
 
+class ServiceAdminForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label=_("Why (kept in the change log)"),
+        max_length=300,
+        required=False,
+        help_text=_("For example: the provider phoned; a resident reported it (message ABC)."),
+    )
+
+    class Meta:
+        model = Service
+        fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose; every field is curated)
+
+
+def _form_changes(form) -> list[Change]:
+    """What an admin form changed on its object's own columns, before and after."""
+    concrete = {field.name for field in form._meta.model._meta.concrete_fields}
+    return [
+        Change(name, form.initial.get(name), form.cleaned_data.get(name))
+        for name in form.changed_data
+        if name in concrete
+    ]
+
+
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
+    """Every change made here is written to the listing's change log (directory.changelog):
+    its own fields, and the phones and hours of its inlines."""
+
+    form = ServiceAdminForm
     list_display = ["name", "organization", "status", "assured_date", "is_demo"]
     list_filter = [
         "status",
@@ -192,7 +224,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Mark verified today"), permissions=["change"])
     def mark_verified_today(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = services_mark_verified(queryset)
+        count = services_mark_verified(queryset, actor=request.user)
         self.message_user(
             request,
             ngettext(
@@ -203,6 +235,44 @@ class ServiceAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+    def save_model(self, request: HttpRequest, obj: Service, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        changelog.record(
+            service=obj,
+            resource=obj,
+            changes=_form_changes(form) if change else [Change("name", "", obj.name)],
+            source=ChangeSource.ADMIN,
+            action=ChangeAction.UPDATE if change else ChangeAction.CREATE,
+            actor=request.user,
+            reason=form.cleaned_data.get("change_reason", ""),
+        )
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model not in (Phone, Schedule):
+            return
+        service, reason = form.instance, form.cleaned_data.get("change_reason", "")
+
+        def log(resource, changes, action=ChangeAction.UPDATE) -> None:
+            changelog.record(
+                service=service,
+                resource=resource,
+                changes=changes,
+                source=ChangeSource.ADMIN,
+                action=action,
+                actor=request.user,
+                reason=reason,
+            )
+
+        for inline_form in formset.forms:
+            obj = inline_form.instance
+            if obj in formset.new_objects:
+                log(obj, [Change("added", "", str(obj))], ChangeAction.CREATE)
+            elif any(obj is changed for changed, _fields in formset.changed_objects):
+                log(obj, _form_changes(inline_form))
+        for obj in formset.deleted_objects:
+            log(obj, [Change("removed", str(obj), "")])
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)

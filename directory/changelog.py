@@ -50,6 +50,38 @@ def changes_between(before: dict[str, object], after: dict[str, object]) -> list
     ]
 
 
+def entries(
+    *,
+    service_id: int | None,
+    resource: models.Model,
+    changes: Iterable[Change],
+    source: str,
+    action: str = ChangeAction.UPDATE,
+    actor=None,
+    reason: str = "",
+    at: datetime.datetime | None = None,
+) -> list[Metadata]:
+    """Unsaved change-log rows, one per change of ``resource`` (for a bulk insert)."""
+    at = at or timezone.now()
+    resource_id = getattr(resource, "hsds_id", "") or str(resource.pk)
+    return [
+        Metadata(
+            resource_id=resource_id,
+            resource_type=resource._meta.model_name,
+            service_id=service_id,
+            last_action_date=at,
+            last_action_type=action,
+            field_name=change.field_name,
+            previous_value=_text(change.previous),
+            replacement_value=_text(change.new),
+            updated_by=source,
+            actor=actor,
+            reason=reason[:300],
+        )
+        for change in changes
+    ]
+
+
 def record(
     *,
     service: Service | None,
@@ -62,24 +94,16 @@ def record(
     at: datetime.datetime | None = None,
 ) -> list[Metadata]:
     """Write one change-log row per change of ``resource`` (a service or one of its rows)."""
-    at = at or timezone.now()
-    resource_id = getattr(resource, "hsds_id", "") or str(resource.pk)
-    rows = [
-        Metadata(
-            resource_id=resource_id,
-            resource_type=resource._meta.model_name,
-            service=service,
-            last_action_date=at,
-            last_action_type=action,
-            field_name=change.field_name,
-            previous_value=_text(change.previous),
-            replacement_value=_text(change.new),
-            updated_by=source,
-            actor=actor,
-            reason=reason[:300],
-        )
-        for change in changes
-    ]
+    rows = entries(
+        service_id=service.pk if service else None,
+        resource=resource,
+        changes=changes,
+        source=source,
+        action=action,
+        actor=actor,
+        reason=reason,
+        at=at,
+    )
     return Metadata.objects.bulk_create(rows)
 
 
@@ -150,9 +174,11 @@ def history(service: Service, limit: int = HISTORY_LINES) -> list[HistoryLine]:
     """The listing's latest changes as short lines ("Hours changed 3 Oct"), newest first:
     one line per day and topic, at most ``limit``, read in one query. Who made a change is
     said only when it was the provider."""
-    entries = service.change_log.only(
-        "resource_type", "field_name", "last_action_type", "last_action_date", "updated_by"
-    ).order_by("-last_action_date", "-pk")[: limit * 20]
+    entries = (
+        Metadata.objects.filter(service=service)
+        .only("resource_type", "field_name", "last_action_type", "last_action_date", "updated_by")
+        .order_by("-last_action_date", "-pk")[: limit * 20]
+    )
     lines: list[HistoryLine] = []
     seen = set()
     for entry in entries:

@@ -11,7 +11,14 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .models import CLOSED_SUGGESTION_STATUSES, Service, Suggestion, SuggestionStatus
+from . import changelog
+from .models import (
+    CLOSED_SUGGESTION_STATUSES,
+    ChangeSource,
+    Service,
+    Suggestion,
+    SuggestionStatus,
+)
 from .search import refresh_search_vectors
 
 
@@ -94,12 +101,21 @@ def suggestions_forget_contacts(now: datetime.datetime | None = None) -> int:
     )
 
 
-def services_mark_verified(services: Iterable[Service]) -> int:
-    """Record that these listings were checked with their providers today."""
-    ids = [service.pk for service in services]
-    return Service.objects.filter(pk__in=ids).update(
-        assured_date=timezone.localdate(), last_modified=timezone.now()
-    )
+def services_mark_verified(services: Iterable[Service], *, actor=None) -> int:
+    """Record that an admin checked these listings with their providers today, in the
+    listings and in each one's change log."""
+    today, now = timezone.localdate(), timezone.now()
+    with transaction.atomic():
+        checked = list(Service.objects.select_for_update().filter(pk__in=[s.pk for s in services]))
+        Service.objects.filter(pk__in=[service.pk for service in checked]).update(
+            assured_date=today, last_modified=now
+        )
+        for service in checked:
+            previous, service.assured_date = service.assured_date, today
+            changelog.record_verified(
+                service, source=ChangeSource.ADMIN, previous=previous, actor=actor, at=now
+            )
+    return len(checked)
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from compassion_portal.ratelimit import client_ip, rate_limit
 
-from . import hours, listing, unmet
+from . import changelog, hours, listing, unmet
 from .forms import SearchForm, SuggestionForm
 from .models import (
     REFERENCE_ALPHABET,
@@ -155,7 +155,8 @@ def _get_public_service(slug: str) -> Service:
 
 @require_safe
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """At most six queries: the service (four, see above), its phones, its hours."""
+    """At most seven queries: the service (four, see above), its phones, its hours, and its
+    latest changes."""
     service = _get_public_service(slug)
     links = list(service.service_at_locations.all())
     locations = [link.location for link in links]
@@ -193,6 +194,7 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         "now_local": now_local,
         "is_stale": service.is_stale(),
+        "history": changelog.history(service),
         "json_ld": listing.service_json_ld(
             service, locations, phones, schedules, request.build_absolute_uri("/")
         ),

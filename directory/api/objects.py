@@ -22,6 +22,7 @@ from directory.models import (
     Category,
     Location,
     LocationLanguage,
+    Metadata,
     Organization,
     Phone,
     Schedule,
@@ -43,6 +44,7 @@ SERVICE_AT_LOCATIONS = table("service_at_location")
 PHONES = table("phones")
 SCHEDULES = table("schedules")
 TAXONOMY_TERMS = table("taxonomy_terms")
+METADATA = table("metadata")
 # A service's id and when it last changed: what minimal=true lists.
 MINIMAL_SERVICES = dataclasses.replace(
     SERVICES,
@@ -102,6 +104,10 @@ def _nest_in_services(found: dict[int, dict]) -> None:
             link["location"] = place
     languages = _languages(ServiceLanguage, "service", ids)
     categories = _categories(ids)
+    change_log = defaultdict(list)
+    entries = Metadata.objects.filter(service__in=ids).order_by("-last_action_date", "-pk")
+    for (entry,), (service_pk,) in read(entries, [METADATA], extra=["service"]):
+        change_log[service_pk].append(entry)
     by_service = defaultdict(list)
     for pk, link in at_locations.items():
         by_service[service_of[pk]].append(link)
@@ -111,6 +117,7 @@ def _nest_in_services(found: dict[int, dict]) -> None:
         service["service_at_locations"] = by_service[pk]
         service["languages"] = languages[pk]
         service["attributes"] = categories[pk]
+        service["metadata"] = change_log[pk]
 
 
 def organizations(pks: list[int], shape: Shape, *, full_services: bool = False) -> list[dict]:

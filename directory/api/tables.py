@@ -32,6 +32,7 @@ SOURCES: dict[str, tuple[type[Model], str]] = {
     "phones": (models.Phone, "phone"),
     "schedules": (models.Schedule, "schedule"),
     "taxonomy_terms": (models.Category, "taxonomy_term"),
+    "metadata": (models.Metadata, "metadata"),
 }
 
 

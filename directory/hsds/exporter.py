@@ -105,7 +105,14 @@ EXPORT_TABLES: dict[str, list[tuple[str, str]]] = {
     ),
     "languages": _spec("id service_id location_id name code note"),
     "attributes": _spec("id link_id taxonomy_term_id link_type link_entity value"),
+    # Each listing's change log (directory.changelog): who is a role, never a person's name.
+    "metadata": _spec(
+        "id=hsds_id resource_id resource_type last_action_date last_action_type field_name "
+        "previous_value replacement_value updated_by"
+    ),
 }
+# The export's files: the importer's, and the change log, which the importer does not read.
+EXPORT_FILES = {**TABLE_FILES, "metadata": "metadata.csv"}
 EXPORT_COLUMNS = {table: [column for column, _ in spec] for table, spec in EXPORT_TABLES.items()}
 
 
@@ -210,7 +217,7 @@ def _export(open_text, include_confidential: bool, raw: bool = False) -> Counter
     cell = _cell if raw else _spreadsheet_cell
 
     def write(table: str, rows) -> None:
-        with open_text(TABLE_FILES[table]) as handle:
+        with open_text(EXPORT_FILES[table]) as handle:
             writer = csv.writer(handle, lineterminator="\n")
             # The csv module quotes a cell with a line break only if the break is in its
             # lineterminator: a row with a lone \r in a cell is written with every cell quoted.
@@ -288,6 +295,7 @@ def _export(open_text, include_confidential: bool, raw: bool = False) -> Counter
 
     write("languages", languages())
     write("attributes", _attribute_rows(stream))
+    write("metadata", table_rows("metadata", models.Metadata.objects))
     with open_text("datapackage.json") as handle:
         handle.write(json.dumps(_datapackage(include_confidential, raw), indent=2) + "\n")
     return counts
@@ -335,7 +343,7 @@ def _datapackage(include_confidential: bool, raw: bool = False) -> dict:
         "resources": [
             {
                 "name": table,
-                "path": TABLE_FILES[table],
+                "path": EXPORT_FILES[table],
                 "profile": "tabular-data-resource",
                 "format": "csv",
                 "mediatype": "text/csv",

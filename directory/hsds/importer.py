@@ -16,13 +16,17 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from directory import models
+from directory import changelog, models
+from directory.changelog import Change
 from directory.search import compact_after_full_refresh, refresh_search_vectors
 
 from .bulk import BATCH_SIZE, bulk_insert, bulk_update
 from .cells import RowError, length_error
 from .reader import TABLE_FILES, ImportReport, Package, Row
 from .rows import RowParser
+
+# The rows whose updates go in a listing's change log (directory.changelog).
+LOGGED_MODELS = (models.Service, models.Phone, models.Schedule)
 
 
 class Progress(Protocol):
@@ -74,6 +78,7 @@ class _Importer(RowParser):
         self.languages: dict[str, int] = {}
         self.changed_anything = False
         self.moved_locations: set[int] = set()  # new or changed: their place is worked out
+        self.pending_log: list[models.Metadata] = []  # this batch's change-log rows
 
     def run(self) -> None:
         def rows(table: str, model: type, parse) -> tuple[str, object]:
@@ -179,6 +184,7 @@ class _Importer(RowParser):
                     )
 
     def _write(self, table: str, model: type, batch: list[tuple[Row, dict]]) -> None:
+        self.pending_log = []  # a batch that failed and is retried row by row starts again
         ids = self.id_map(model)
         known = {row.get("id"): ids[row.get("id")] for row, _f in batch if row.get("id") in ids}
         existing = {obj.pk: obj for obj in model.objects.filter(pk__in=known.values())}
@@ -198,6 +204,10 @@ class _Importer(RowParser):
             if not diff:
                 unchanged += 1
                 continue
+            if model in LOGGED_MODELS:
+                self.log_changes(
+                    obj, [Change(name, getattr(obj, name), fields[name]) for name in diff]
+                )
             for name in diff:
                 setattr(obj, name, fields[name])
             changed_fields.update(diff)
@@ -210,6 +220,7 @@ class _Importer(RowParser):
                     for obj in to_update:
                         setattr(obj, field.attname, self.now)
             bulk_update(model, to_update, sorted(changed_fields))
+            models.Metadata.objects.bulk_create(self.pending_log, batch_size=BATCH_SIZE)
         # Only once the batch is in: record the new ids and the counts.
         ids.update(created)
         if model is models.Location:
@@ -220,6 +231,22 @@ class _Importer(RowParser):
         self.report.unchanged[table] += unchanged
         if created or to_update:
             self.changed_anything = True
+
+    def log_changes(self, obj, changes: list[Change]) -> None:
+        """An update of an existing service, phone or schedule goes in the listing's change
+        log (written with the batch, in its transaction)."""
+        service_id = obj.pk if isinstance(obj, models.Service) else obj.service_id
+        if service_id is None:  # a phone or schedule of a location or organization only
+            return
+        self.pending_log.extend(
+            changelog.entries(
+                service_id=service_id,
+                resource=obj,
+                changes=changes,
+                source=models.ChangeSource.IMPORT,
+                at=self.now,
+            )
+        )
 
     # -- steps that are not one row per model row --------------------------------------------
 

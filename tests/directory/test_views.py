@@ -274,7 +274,7 @@ def test_service_page_query_count(client, directory, django_assert_max_num_queri
     for n in range(5):
         Phone.objects.create(service=service, number=f"(555) 010-30{n}0")
         Schedule.objects.create(service=service, byday="SA", opens_at="10:00", closes_at="12:00")
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = client.get(service.get_absolute_url())
     assert response.status_code == 200
 
@@ -525,7 +525,7 @@ def test_a_sensitive_listing_offers_a_quick_exit(client, django_assert_max_num_q
     hotline = CategoryFactory(name="Hotlines", slug="hotlines", parent=violence)
     sensitive = ServiceFactory(name="Safe line", categories=[hotline])  # below a sensitive one
     ordinary = ServiceFactory(name="Food pantry", categories=[CategoryFactory(slug="food")])
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         html = client.get(sensitive.get_absolute_url()).content.decode()
     assert 'href="https://www.weather.gov/" rel="noreferrer" data-quick-exit' in html
     assert "js/quick-exit" in html
