@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from compacts.models import CityJoinRequest, CityStaff, Signature
-from directory.models import ImportJob, Service, Suggestion, SuggestionStatus
+from directory.models import ImportJob, ProposedChange, Service, Suggestion, SuggestionStatus
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,11 @@ def admin_to_do(request: HttpRequest) -> list[ToDo]:
             "renewal=due",
         ),
         (_("new suggestions and problem reports"), new_suggestions, "status__exact=new"),
+        (
+            _("changes providers proposed to their listings"),
+            ProposedChange.objects.pending(),
+            "status__exact=pending",
+        ),
         (
             _("listings nobody has checked for a year"),
             Service.objects.stale(),

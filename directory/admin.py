@@ -12,6 +12,7 @@ from . import (
     admin_verification,  # noqa: F401  (registers the providers' proposed changes)
     changelog,
 )
+from .admin_hours import ScheduleForm, hours_panel
 from .admin_upload import hsds_upload_urls
 from .changelog import Change
 from .models import (
@@ -159,11 +160,17 @@ class ServiceAtLocationInline(admin.TabularInline):
     extra = 0
 
 
-class ScheduleInline(admin.TabularInline):
+class ScheduleInline(admin.StackedInline):
+    """Weekly hours with the days by name and times picked as times (admin_hours)."""
+
     model = Schedule
+    form = ScheduleForm
     fk_name = "service"
-    fields = ["byday", "opens_at", "closes_at", "valid_from", "valid_to", "description"]
     extra = 0
+
+
+class ServiceAtLocationScheduleInline(ScheduleInline):
+    fk_name = "service_at_location"
 
 
 class ServicePhoneInline(PhoneInline):
@@ -184,19 +191,60 @@ class ServiceAdminForm(forms.ModelForm):
 
 
 def _form_changes(form) -> list[Change]:
-    """What an admin form changed on its object's own columns, before and after."""
+    """What an admin form changed on its object's own columns, before and after (the hours'
+    ticked days are their ``byday`` column)."""
     concrete = {field.name for field in form._meta.model._meta.concrete_fields}
-    return [
+    changes = [
         Change(name, form.initial.get(name), form.cleaned_data.get(name))
         for name in form.changed_data
         if name in concrete
     ]
+    if "days" in form.changed_data and "days" not in concrete:
+        before = ",".join(form.initial.get("days") or [])
+        changes.append(Change("byday", before, form.instance.byday))
+    return changes
+
+
+class ChangeLoggedInlines:
+    """Admin pages whose phone and hours inlines write the listing's change log."""
+
+    def logged_service(self, obj) -> Service:
+        raise NotImplementedError
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model not in (Phone, Schedule):
+            return
+        service = self.logged_service(form.instance)
+        reason = form.cleaned_data.get("change_reason", "")
+
+        def log(resource, changes, action=ChangeAction.UPDATE) -> None:
+            changelog.record(
+                service=service,
+                resource=resource,
+                changes=changes,
+                source=ChangeSource.ADMIN,
+                action=action,
+                actor=request.user,
+                reason=reason,
+            )
+
+        changed = [obj for obj, _fields in formset.changed_objects]
+        for inline_form in formset.forms:
+            obj = inline_form.instance
+            if obj in formset.new_objects:
+                log(obj, [Change("added", "", str(obj))], ChangeAction.CREATE)
+            elif any(obj is other for other in changed):
+                log(obj, _form_changes(inline_form))
+        for obj in formset.deleted_objects:
+            log(obj, [Change("removed", str(obj), "")])
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(ChangeLoggedInlines, admin.ModelAdmin):
     """Every change made here is written to the listing's change log (directory.changelog):
-    its own fields, and the phones and hours of its inlines."""
+    its own fields, and the phones and hours of its inlines. "Hours residents see" shows
+    every hour that applies, wherever it is kept (admin_hours)."""
 
     form = ServiceAdminForm
     list_display = ["name", "organization", "status", "assured_date", "is_demo"]
@@ -211,7 +259,7 @@ class ServiceAdmin(admin.ModelAdmin):
     list_select_related = ["organization"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["organization"]
-    readonly_fields = ["hsds_id", "last_modified", "created_at"]
+    readonly_fields = ["hsds_id", "last_modified", "created_at", "hours_residents_see"]
     inlines = [
         ServiceCategoryInline,
         ServiceLanguageInline,
@@ -248,35 +296,35 @@ class ServiceAdmin(admin.ModelAdmin):
             reason=form.cleaned_data.get("change_reason", ""),
         )
 
-    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
-        super().save_formset(request, form, formset, change)
-        if formset.model not in (Phone, Schedule):
-            return
-        service, reason = form.instance, form.cleaned_data.get("change_reason", "")
+    def logged_service(self, obj: Service) -> Service:
+        return obj
 
-        def log(resource, changes, action=ChangeAction.UPDATE) -> None:
-            changelog.record(
-                service=service,
-                resource=resource,
-                changes=changes,
-                source=ChangeSource.ADMIN,
-                action=action,
-                actor=request.user,
-                reason=reason,
-            )
-
-        for inline_form in formset.forms:
-            obj = inline_form.instance
-            if obj in formset.new_objects:
-                log(obj, [Change("added", "", str(obj))], ChangeAction.CREATE)
-            elif any(obj is changed for changed, _fields in formset.changed_objects):
-                log(obj, _form_changes(inline_form))
-        for obj in formset.deleted_objects:
-            log(obj, [Change("removed", str(obj), "")])
+    @admin.display(description=_("hours residents see"))
+    def hours_residents_see(self, obj: Service) -> str:
+        return hours_panel(obj) if obj.pk else "—"
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         refresh_search_vectors([form.instance.pk])
+
+
+@admin.register(ServiceAtLocation)
+class ServiceAtLocationAdmin(ChangeLoggedInlines, admin.ModelAdmin):
+    """A service at one location: the hours and phones that apply there only."""
+
+    list_display = ["service", "location"]
+    search_fields = ["service__name", "location__name", "location__address_1"]
+    list_select_related = ["service", "location"]
+    autocomplete_fields = ["service", "location"]
+    readonly_fields = ["hsds_id"]
+    inlines = [ServiceAtLocationScheduleInline]
+
+    def logged_service(self, obj: ServiceAtLocation) -> Service:
+        return obj.service
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        refresh_search_vectors([form.instance.service_id])
 
 
 @admin.register(Location)

@@ -1088,6 +1088,15 @@ class ImportJob(models.Model):
         return (now or timezone.now()) - last > limit
 
 
+def schedules_that_apply(service: "Service", link_ids: list[int]) -> models.QuerySet:
+    """Every schedule a listing's public page reads: the service's own and those of its
+    service at locations (``link_ids``, already loaded; ids, not a join, so that Postgres
+    combines the two indexes). The admin's "hours residents see" panel reads the same."""
+    return Schedule.objects.filter(
+        Q(service=service) | Q(service_at_location__in=link_ids)
+    ).order_by("pk")
+
+
 class UnmetSearch(models.Model):
     """Searches that found nothing or almost nothing, counted by need, ZIP code and week.
 

@@ -21,10 +21,10 @@ from .models import (
     Category,
     Organization,
     Phone,
-    Schedule,
     Service,
     ServiceAtLocation,
     Suggestion,
+    schedules_that_apply,
 )
 from .search import (
     add_open_states,
@@ -172,11 +172,7 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
             | Q(organization=service.organization_id, service__isnull=True, location__isnull=True)
         ).order_by("pk")
     )
-    schedules = list(
-        Schedule.objects.filter(Q(service=service) | Q(service_at_location__in=link_ids)).order_by(
-            "pk"
-        )
-    )
+    schedules = list(schedules_that_apply(service, link_ids))
     now_local = timezone.now().astimezone(service.tzinfo)
     context = {
         # The search the visitor came from, so that "back" returns to its results.

@@ -83,8 +83,8 @@ def test_an_admin_edit_logs_each_field_with_its_reason_but_publishes_no_name(adm
     data["change_reason"] = ["The provider phoned."]
     phone_field = next(name for name in data if re.fullmatch(r"phones-\d+-number", name))
     data[phone_field] = ["(555) 010-0199"]
-    byday = next(name for name in data if name.endswith("-byday"))
-    data[byday] = ["SA"]
+    days = next(name for name in data if name.endswith("-days"))
+    data[days] = ["SA"]
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     rows = {(m.resource_type, m.field_name): m for m in Metadata.objects.filter(service=service)}

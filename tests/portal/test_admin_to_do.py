@@ -8,7 +8,13 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from compacts.models import StaffStatus
-from directory.models import ImportJob, ImportStatus, ServiceStatus, SuggestionStatus
+from directory.models import (
+    ImportJob,
+    ImportStatus,
+    ProposedChange,
+    ServiceStatus,
+    SuggestionStatus,
+)
 from tests.compacts.factories import CityStaffFactory, CompactFactory, SignatureFactory
 from tests.directory.factories import ServiceFactory, SuggestionFactory
 from tests.factories import AdminFactory
@@ -49,6 +55,11 @@ def test_the_admin_home_counts_what_waits_with_links_to_it(client):
             file_name=name, size=1, package=b"", status=status, skipped=skipped
         )
         ImportJob.objects.filter(pk=job.pk).update(created_at=when)  # auto_now_add on create
+    listing = ServiceFactory()
+    ProposedChange.objects.create(service=listing, field_name="email", proposed_value="a@b.org")
+    ProposedChange.objects.create(
+        service=listing, field_name="url", proposed_value="https://b.org", status="declined"
+    )
     # Renewal (12 months, opening 60 days before): due, overdue, not yet, and three that
     # never count (withdrawn, a closed compact, re-affirmed recently).
     year_ago = today - datetime.timedelta(days=340)
@@ -69,6 +80,10 @@ def test_the_admin_home_counts_what_waits_with_links_to_it(client):
         ),
         "New suggestions and problem reports": (
             "/admin/directory/suggestion/?status__exact=new",
+            1,
+        ),
+        "Changes providers proposed to their listings": (
+            "/admin/directory/proposedchange/?status__exact=pending",
             1,
         ),
         "Listings nobody has checked for a year": ("/admin/directory/service/?stale=yes", 3),
