@@ -62,7 +62,10 @@ class CompactAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [CommitmentInline]
     fieldsets = (
-        (None, {"fields": ("title", "slug", "summary", "background", "is_open")}),
+        (
+            None,
+            {"fields": ("title", "slug", "content_language", "summary", "background", "is_open")},
+        ),
         (_("Introduced"), {"fields": ("introduced_by", "introduced_on", "introduced_label")}),
         (
             _("The published text"),

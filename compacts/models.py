@@ -5,7 +5,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Count, F, Q
 from django.db.models.functions import Lower
@@ -169,6 +169,20 @@ class Compact(models.Model):
         help_text=_("Shown as given, for example 2020–21, when no exact date is known."),
     )
     is_open = models.BooleanField(_("open for signature"), default=True)
+    # The language the title, summary, background, text and commitments are written in: a
+    # page in another language marks them with lang="…", so a screen reader switches voice.
+    content_language = models.CharField(
+        _("language of the text"),
+        max_length=35,
+        default="en",
+        validators=[
+            RegexValidator(
+                r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+                _("Enter a language code such as en, es or zh-Hant."),
+            )
+        ],
+        help_text=_("The language the compact's title, texts and commitments are written in."),
+    )
     renewal_months = models.PositiveSmallIntegerField(
         _("a signature holds for (months)"),
         default=12,
