@@ -105,7 +105,7 @@ def hours_panel(service: Service) -> str:
                     if code in hours.days_of(schedule.byday)
                 ),
                 _edit_url(service, schedule),
-                _("edit"),
+                _("edit these hours"),
             )
             for schedule in schedules
         ),
