@@ -28,8 +28,6 @@ import datetime
 import logging
 from dataclasses import dataclass, field
 
-from allauth.account.models import EmailAddress
-from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
@@ -37,7 +35,8 @@ from django_tasks_db.utils import exclusive_transaction
 
 from compassion_portal import daily
 
-from .models import AuditAction, CityStaff, Signature
+from .models import AuditAction, Signature
+from .permissions import staff_addresses
 from .renewal import RenewalStatus
 from .services import _audit, _send, site_link
 
@@ -56,28 +55,6 @@ class ReminderReport:
 
     def as_data(self) -> dict:
         return {"signatures": self.signatures, "emails": self.emails, "failed": self.failed}
-
-
-def reminder_recipients(signature: Signature) -> list[tuple[str, str]]:
-    """The address and language of every approved, active staff member of the signature's
-    city with a verified email, written to that verified address (the primary one first).
-
-    The same rule as ``permissions.cities_for_staff`` (approved, active, a verified email),
-    asked the other way round: that function answers for one person, and calling it for
-    each staff member would cost a query each. Two-factor (SIGNING_REQUIRES_MFA) is not
-    asked for: it is needed to renew, not to be told that renewal is due.
-    """
-    verified_address = EmailAddress.objects.filter(user=OuterRef("user"), verified=True).order_by(
-        "-primary", "pk"
-    )
-    staff = (
-        CityStaff.objects.approved()
-        .filter(city_id=signature.city_id, user__is_active=True)
-        .annotate(address=Subquery(verified_address.values("email")[:1]))
-        .filter(address__isnull=False)
-        .order_by("pk")
-    )
-    return list(staff.values_list("address", "user__language"))
 
 
 def _reminder_context(signature: Signature, renewal: RenewalStatus) -> dict:
@@ -109,7 +86,7 @@ def _remind(signature_id: int, today: datetime.date, report: ReminderReport) -> 
         renewal = signature.renewal(today)
         if not renewal.can_renew or signature.renewal_reminder_sent_for == renewal.due_on:
             return  # renewed, or reminded, since the candidates were read
-        recipients = reminder_recipients(signature)
+        recipients = staff_addresses(signature.city_id)
         context = _reminder_context(signature, renewal)
         sent, failed = [], []
         for address, language in recipients:  # each in the recipient's own language

@@ -14,7 +14,6 @@ import logging
 import smtplib
 from collections.abc import Callable
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, send_mail
@@ -48,6 +47,7 @@ from .permissions import (
     can_decide_staff,
     can_record_mayor_terms,
     has_verified_email,
+    staff_addresses,
 )
 from .phones import validate_work_phone
 
@@ -128,13 +128,21 @@ def _site_url_of(path: Callable[[], str]) -> str:
 site_link = lazy(_site_url_of, str)
 
 
-def _send(template: str, context: dict, to: str, language: str) -> None:
+def _send(
+    template: str, context: dict, to: str, language: str, reply_to: str | None = None
+) -> None:
     """Email ``template`` to the address ``to``, written in ``language`` (the recipient's
     ``User.language``, never the language of whoever set the email off)."""
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         body = render_to_string(f"{template}.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+    if reply_to:  # the recipient answers the person who wrote, not the site
+        message = EmailMessage(
+            subject, body, settings.DEFAULT_FROM_EMAIL, [to], reply_to=[reply_to]
+        )
+        message.send()
+    else:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
 
 
 def _checked_phone(work_phone: str, error_class: type[CompactsError]) -> str:
@@ -478,17 +486,6 @@ def plan_item_update(
 # Calling a fellow mayor ------------------------------------------------------------------
 
 
-def peer_contact_recipients(city: City) -> list[tuple[str, str]]:
-    """Where a message to ``city``'s bridge-builder goes: the verified primary address and
-    language of each of its approved, active staff. Never shown to the person writing."""
-    staff = CityStaff.objects.approved().filter(city=city, user__is_active=True)
-    return list(
-        EmailAddress.objects.filter(user__in=staff.values("user"), verified=True, primary=True)
-        .order_by("email")
-        .values_list("email", "user__language")
-    )
-
-
 def peer_contact(
     *, actor, from_city: City, to_city: City, message: str, ip: str | None = None
 ) -> int:
@@ -503,7 +500,7 @@ def peer_contact(
     message = message.strip()
     if not message:
         raise PeerContactError(_("Write a message."))
-    recipients = peer_contact_recipients(to_city)
+    recipients = staff_addresses(to_city.pk)  # never shown to the person writing
     if not recipients:
         raise PeerContactError(
             _("%(city)s has no staff on this portal yet, so no message can be sent.")
@@ -518,13 +515,8 @@ def peer_contact(
     }
     sent = 0
     for address, language in recipients:
-        with translation.override(language or settings.LANGUAGE_CODE):
-            subject = render_to_string("compacts/email/peer_contact_subject.txt", context).strip()
-            body = render_to_string("compacts/email/peer_contact.txt", context)
         try:
-            EmailMessage(
-                subject, body, settings.DEFAULT_FROM_EMAIL, [address], reply_to=[actor.email]
-            ).send()
+            _send("compacts/email/peer_contact", context, address, language, actor.email)
         except (OSError, smtplib.SMTPException):
             audit_log.exception(
                 "peer contact email to a staff member of city=%s failed", to_city.pk

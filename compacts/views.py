@@ -33,6 +33,7 @@ from .permissions import (
     cities_for_staff,
     get_city_for_staff,
     has_verified_email,
+    staff_addresses,
     staff_standing,
 )
 
@@ -652,7 +653,7 @@ def peer_contact(request: HttpRequest, slug: str, peer_slug: str) -> HttpRespons
             "city": city,
             "peer": peer,
             "form": form,
-            "has_recipients": bool(services.peer_contact_recipients(peer)),
+            "has_recipients": bool(staff_addresses(peer.pk)),
         },
         status=400 if form.errors else 200,
     )
