@@ -12,7 +12,12 @@ from . import (
     admin_verification,  # noqa: F401  (registers the providers' proposed changes)
     changelog,
 )
-from .admin_hours import ScheduleForm, hours_panel
+from .admin_hours import (
+    HoursPreview,
+    ScheduleInline,
+    ServiceAtLocationScheduleInline,
+    hours_panel,
+)
 from .admin_upload import hsds_upload_urls
 from .changelog import Change
 from .models import (
@@ -94,7 +99,12 @@ class ImportJobAdmin(admin.ModelAdmin):
         return False
 
 
-class ServiceInline(admin.TabularInline):
+# The directory's inlines are stacked: each field then has its own label, which a tabular inline's
+# cells lack (axe-core: label, select-name). Empty rows are not shown until "Add another" is
+# pressed, because an empty autocomplete box has no accessible name until something is chosen.
+
+
+class ServiceInline(admin.StackedInline):
     model = Service
     fields = ["name", "slug", "status", "assured_date"]
     prepopulated_fields = {"slug": ["name"]}
@@ -116,7 +126,7 @@ class LocationInline(admin.StackedInline):
     extra = 0
 
 
-class PhoneInline(admin.TabularInline):
+class PhoneInline(admin.StackedInline):
     model = Phone
     fields = ["number", "extension", "type", "description"]
     extra = 0
@@ -140,37 +150,24 @@ class OrganizationAdmin(admin.ModelAdmin):
         refresh_search_vectors(form.instance.services.values_list("pk", flat=True))
 
 
-class ServiceCategoryInline(admin.TabularInline):
+class ServiceCategoryInline(admin.StackedInline):
     model = ServiceCategory
     autocomplete_fields = ["category"]
     fields = ["category"]
-    extra = 1
+    extra = 0
 
 
-class ServiceLanguageInline(admin.TabularInline):
+class ServiceLanguageInline(admin.StackedInline):
     model = ServiceLanguage
     fields = ["language", "note"]
     extra = 0
 
 
-class ServiceAtLocationInline(admin.TabularInline):
+class ServiceAtLocationInline(admin.StackedInline):
     model = ServiceAtLocation
     fields = ["location", "description"]
     autocomplete_fields = ["location"]
     extra = 0
-
-
-class ScheduleInline(admin.StackedInline):
-    """Weekly hours with the days by name and times picked as times (admin_hours)."""
-
-    model = Schedule
-    form = ScheduleForm
-    fk_name = "service"
-    extra = 0
-
-
-class ServiceAtLocationScheduleInline(ScheduleInline):
-    fk_name = "service_at_location"
 
 
 class ServicePhoneInline(PhoneInline):
@@ -241,7 +238,7 @@ class ChangeLoggedInlines:
 
 
 @admin.register(Service)
-class ServiceAdmin(ChangeLoggedInlines, admin.ModelAdmin):
+class ServiceAdmin(HoursPreview, ChangeLoggedInlines, admin.ModelAdmin):
     """Every change made here is written to the listing's change log (directory.changelog):
     its own fields, and the phones and hours of its inlines. "Hours residents see" shows
     every hour that applies, wherever it is kept (admin_hours)."""
@@ -309,7 +306,7 @@ class ServiceAdmin(ChangeLoggedInlines, admin.ModelAdmin):
 
 
 @admin.register(ServiceAtLocation)
-class ServiceAtLocationAdmin(ChangeLoggedInlines, admin.ModelAdmin):
+class ServiceAtLocationAdmin(HoursPreview, ChangeLoggedInlines, admin.ModelAdmin):
     """A service at one location: the hours and phones that apply there only."""
 
     list_display = ["service", "location"]
@@ -373,6 +370,7 @@ class SuggestionAdmin(admin.ModelAdmin):
     directory.services.suggestions_set_status, which emails a sender who asked for it."""
 
     list_display = ["created_at", "reference", "kind", "status", "listing_link", "short_message"]
+    list_display_links = ["reference"]  # what a resident quotes when they write back
     list_filter = ["status", "kind"]
     search_fields = ["reference", "message", "contact_name", "contact_email", "service__name"]
     list_select_related = ["service", "organization"]

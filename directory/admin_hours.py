@@ -1,10 +1,19 @@
 """Opening hours as an admin edits them: weekday names and time pickers instead of "MO,TU" and
-"09:00", clear messages, and one panel on a listing's page showing every hour that applies to
-it, where each comes from, and the week exactly as the public page shows it."""
+"09:00", clear messages, one panel on a listing's page showing every hour that applies to it and
+where each comes from, and a preview of the week residents will see before anything is saved.
+
+The panel, the preview, the listing's public page and the provider's check page all draw the week
+through one template (directory/includes/week_hours.html), so what the admin sees is what the
+public sees."""
 
 from django import forms
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.template.response import TemplateResponse
+from django.template.loader import render_to_string
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import hours
@@ -64,6 +73,108 @@ class ScheduleForm(forms.ModelForm):
         return super().save(commit)
 
 
+class ScheduleInline(admin.StackedInline):
+    """Weekly hours with the days by name and times picked as times, and under them the button
+    that previews the week residents will see (HoursPreview)."""
+
+    model = Schedule
+    form = ScheduleForm
+    fk_name = "service"
+    extra = 0
+    template = "admin/directory/schedule_inline.html"
+
+    class Media:
+        js = ["js/hours-preview.js"]
+
+
+class ServiceAtLocationScheduleInline(ScheduleInline):
+    fk_name = "service_at_location"
+
+
+class HoursPreview:
+    """For the admin pages of a service and of a service at a location: POSTing the change form
+    to ``<id>/hours-preview/`` shows the week residents would see with the hours as typed, the
+    listing's other hours included, and saves nothing. The page's script asks for the fragment
+    and shows it under the button; without a script the form opens the whole page in a new tab,
+    so the typed hours stay in the form."""
+
+    def logged_service(self, obj) -> Service:
+        raise NotImplementedError
+
+    def get_urls(self) -> list:
+        name = f"{self.opts.app_label}_{self.opts.model_name}_hours_preview"
+        preview = path(
+            "<path:object_id>/hours-preview/",
+            self.admin_site.admin_view(self.hours_preview_view),
+            name=name,
+        )
+        return [preview, *super().get_urls()]
+
+    def hours_preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        inline = next(
+            (
+                inline
+                for inline in self.get_inline_instances(request, obj)
+                if isinstance(inline, ScheduleInline)
+            ),
+            None,
+        )
+        if not self.has_change_permission(request, obj) or inline is None:
+            raise PermissionDenied
+        formset_class = inline.get_formset(request, obj)
+        formset = formset_class(
+            request.POST, instance=obj, prefix=formset_class.get_default_prefix()
+        )
+        context = {"errors": _formset_errors(formset)} if not formset.is_valid() else {}
+        if not context:
+            typed = [
+                form.save(commit=False)
+                for form in formset.forms
+                if form not in formset.deleted_forms and (form.instance.pk or form.has_changed())
+            ]
+            service = self.logged_service(obj)
+            links = service.service_at_locations.values_list("pk", flat=True)
+            kept = schedules_that_apply(service, list(links)).exclude(**{inline.fk_name: obj})
+            schedules = [*kept, *typed]
+            context = {
+                "hours": hours.weekly_hours(schedules),
+                "notes": [schedule.description for schedule in schedules if schedule.description],
+            }
+        status = 400 if "errors" in context else 200
+        if request.headers.get("X-Requested-With") == "fetch":
+            fragment = render_to_string("admin/directory/_hours_preview.html", context, request)
+            return HttpResponse(fragment, status=status)
+        context |= {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": obj,
+            "title": _("Preview of the hours residents will see"),
+        }
+        return TemplateResponse(
+            request, "admin/directory/hours_preview.html", context, status=status
+        )
+
+
+def _formset_errors(formset) -> list[str]:
+    """Each problem with the typed hours as one plain sentence naming its row and field."""
+    errors = [str(error) for error in formset.non_form_errors()]
+    for number, form in enumerate(formset.forms, start=1):
+        for name, messages in form.errors.items():
+            field = form.fields.get(name)
+            where = (
+                _("Hours row %(number)d, %(field)s") % {"number": number, "field": field.label}
+                if field is not None and name != "__all__"
+                else _("Hours row %(number)d") % {"number": number}
+            )
+            errors.extend(f"{where}: {message}" for message in messages)
+    return errors
+
+
 def hours_panel(service: Service) -> str:
     """The admin's panel: the week as the public page shows it, then each row with its source
     and a link to where it is edited."""
@@ -73,49 +184,17 @@ def hours_panel(service: Service) -> str:
             "service_at_location__location"
         )
     )
-    if not schedules:
-        return format_html("<p>{}</p>", _("No opening hours are listed: the public page says so."))
-    week = hours.weekly_hours(schedules)
-    days = format_html_join(
-        "",
-        "<tr><th scope='row'>{}</th><td>{}</td></tr>",
-        (
-            (
-                day.label,
-                ", ".join(
-                    _("all day")
-                    if item.all_day
-                    else f"{item.opens_at:%H:%M}–{item.closes_at:%H:%M}"
-                    for item in day.ranges
-                )
-                or _("Closed"),
-            )
-            for day in week
-        ),
-    )
-    sources = format_html_join(
-        "",
-        "<li>{}: {} <a href='{}'>{}</a></li>",
-        (
-            (
-                _source(schedule),
-                ", ".join(
-                    str(label)
-                    for code, label in DAY_CHOICES
-                    if code in hours.days_of(schedule.byday)
-                ),
-                _edit_url(service, schedule),
-                _("edit these hours"),
-            )
-            for schedule in schedules
-        ),
-    )
-    return format_html(
-        "<table><caption>{}</caption><tbody>{}</tbody></table><p>{}</p><ul>{}</ul>",
-        _("The week as residents see it on the listing's page"),
-        days,
-        _("Where each row of hours comes from:"),
-        sources,
+    sources = [
+        (_source(schedule), _day_names(schedule.byday), _edit_url(service, schedule))
+        for schedule in schedules
+    ]
+    return render_to_string(
+        "admin/directory/_hours_panel.html",
+        {
+            "hours": hours.weekly_hours(schedules),
+            "notes": [schedule.description for schedule in schedules if schedule.description],
+            "sources": sources,
+        },
     )
 
 

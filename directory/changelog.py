@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .models import ChangeAction, ChangeSource, Metadata, Service
@@ -160,6 +161,13 @@ class HistoryLine:
     @property
     def is_check(self) -> bool:
         return self.action == ChangeAction.VERIFY
+
+    @property
+    def when(self) -> str:
+        """"today" for a change made today (local date), else "on 3 October 2026"."""
+        if self.on == timezone.localdate():
+            return str(_("today"))
+        return str(_("on %(date)s") % {"date": date_format(self.on, "DATE_FORMAT")})
 
 
 def _topic(entry: Metadata) -> str:

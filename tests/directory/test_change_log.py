@@ -104,9 +104,9 @@ def test_an_admin_edit_logs_each_field_with_its_reason_but_publishes_no_name(adm
     assert ("service", "name") not in rows  # unchanged fields are not logged
     # The public page: a short history, no name.
     html = admin_client.get(service.get_absolute_url()).content.decode()
-    assert "Hours changed on" in html
-    assert "Phone changed on" in html
-    assert "Contact details changed on" in html
+    assert "Hours changed today" in html
+    assert "Phone changed today" in html
+    assert "Contact details changed today" in html
     assert admin_client.admin.email not in html
     assert "The provider phoned." not in html
 
@@ -125,7 +125,7 @@ def test_marking_verified_logs_a_check_with_the_previous_date(admin_client):
     )
     assert entry.replacement_value == timezone.localdate().isoformat()
     html = admin_client.get(service.get_absolute_url()).content.decode()
-    assert "Checked on" in html
+    assert "Checked today" in html
 
 
 def test_a_provider_check_says_so_on_the_page():
@@ -206,3 +206,19 @@ def test_the_export_and_the_api_carry_the_change_log(client, tmp_path):
     (entry,) = body["metadata"]
     assert (entry["field_name"], entry["replacement_value"]) == ("description", "Beds and a meal")
     assert entry["updated_by"] == "import"
+
+
+def test_an_older_change_gives_its_date_and_todays_says_today(settings):
+    settings.TIME_ZONE = "America/Chicago"
+    service = ServiceFactory()
+    # 02:00 UTC on 2 March is still 1 March in Chicago: the local date is the one shown.
+    changelog.record_verified(
+        service,
+        source=ChangeSource.PROVIDER,
+        previous=None,
+        at=datetime.datetime(2026, 3, 2, 2, 0, tzinfo=datetime.UTC),
+    )
+    changelog.record_verified(service, source=ChangeSource.ADMIN, previous=None)
+    today, older = changelog.history(service)
+    assert (today.when, today.by_provider) == ("today", False)
+    assert (older.when, older.by_provider) == ("on March 1, 2026", True)
