@@ -742,3 +742,28 @@ def test_as_typed_means_the_services_own_words_not_its_organizations(db):
     SynonymFactory(term="workforce", expands_to="employment")
     search.refresh_search_vectors()
     assert found("workforce") == ["Job search help", "Emergency shelter"]
+
+
+@postgres_only
+def test_a_name_that_ends_with_who_runs_it_is_ranked_by_what_it_is(db):
+    """ "Rent Help at Adult Learning Center" (its organization's name, shortened, after "at")
+    is rent help: "adult learning" finds the classes first. A name whose end is not only the
+    organization's words keeps them ("Help at Home" is about home)."""
+    center = OrganizationFactory(name="Riverbend Adult Learning Center")
+    ServiceFactory(name="Rent Help at Adult Learning Center", organization=center)
+    ServiceFactory(
+        name="Comedor Comunitario — Riverbend Adult Learning Center", organization=center
+    )
+    ServiceFactory(name="GED classes", description="Adult learning and English classes.")
+    seniors = OrganizationFactory(name="Riverbend Seniors")
+    ServiceFactory(name="Help at Home", organization=seniors)
+    search.refresh_search_vectors()
+    assert found("adult learning")[0] == "GED classes"
+    assert set(found("adult learning")[1:]) == {
+        "Rent Help at Adult Learning Center",
+        "Comedor Comunitario — Riverbend Adult Learning Center",
+    }, "the organization's names still find its services"
+    names = dict(Service.objects.values_list("name", "name_vector"))
+    assert "learn" not in names["Rent Help at Adult Learning Center"]
+    assert "rent" in names["Rent Help at Adult Learning Center"]
+    assert "home" in names["Help at Home"]
