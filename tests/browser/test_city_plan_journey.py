@@ -29,7 +29,12 @@ from compacts.models import (
     StaffStatus,
 )
 from compacts.plan import PlanStatus, PlanStep
-from tests.browser.test_compacts_journey import EMAIL, _sign_up_and_verify, _submit
+from tests.browser.test_compacts_journey import (
+    EMAIL,
+    _sign_up_and_verify,
+    _submit,
+    run_action_on_first_row,
+)
 from tests.compacts.factories import (
     CityFactory,
     CommitmentFactory,
@@ -77,10 +82,7 @@ def _admin_page(browser, live_server):
 def _approve_pending_request(page, assert_accessible) -> None:
     page.goto("/admin/compacts/citystaff/?status__exact=pending")
     assert_accessible(page, "admin: pending staff requests")
-    page.locator("input[name=_selected_action]").first.check()
-    page.select_option("select[name=action]", "approve_staff")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Run").or_(page.get_by_role("button", name="Go")).click()
+    run_action_on_first_row(page, "approve_staff")
     assert "Approved 1 request." in page.content()
 
 

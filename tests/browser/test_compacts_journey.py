@@ -17,6 +17,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 EMAIL = "aide@riverbend.example.org"
 
 
+def run_action_on_first_row(page, action: str) -> None:
+    """On an admin list page: tick the first row, choose ``action`` and run it."""
+    page.locator("input[name=_selected_action]").first.check()
+    page.select_option("select[name=action]", action)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Run").or_(page.get_by_role("button", name="Go")).click()
+
+
 def _submit(page) -> None:
     with page.expect_navigation():
         page.locator("main form[method=post] button[type=submit]").first.click()
@@ -51,10 +59,7 @@ def _admin_approves(browser, live_server) -> None:
     page.fill("input[name=code]", current_totp_code(admin.totp_secret))
     _submit(page)
     page.goto("/admin/compacts/citystaff/?status__exact=pending")
-    page.locator("input[name=_selected_action]").first.check()
-    page.select_option("select[name=action]", "approve_staff")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Run").or_(page.get_by_role("button", name="Go")).click()
+    run_action_on_first_row(page, "approve_staff")
     assert "Approved 1 request." in page.content()
     context.close()
 

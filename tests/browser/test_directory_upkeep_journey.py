@@ -16,16 +16,11 @@ import pytest
 from django.utils import timezone
 
 from directory import verification
-from directory.models import (
-    Location,
-    ProposedChange,
-    ProposedChangeStatus,
-    Schedule,
-    ServiceAtLocation,
-    Suggestion,
-)
+from directory.models import ProposedChange, ProposedChangeStatus, Schedule, Suggestion
 from tests.browser.test_city_plan_journey import _admin_page
-from tests.directory.factories import PhoneFactory, ServiceFactory
+from tests.browser.test_compacts_journey import run_action_on_first_row
+from tests.directory.factories import PhoneFactory
+from tests.directory.test_admin_hours import weekday_pantry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,21 +49,12 @@ def _week(page, caption: str) -> dict[str, str]:
 
 
 def _pantry():
-    """A stale listing open Monday to Friday, 9 to 5, at its one location."""
-    service = ServiceFactory(
+    """A stale listing open Monday to Friday, 9 to 5, at its one location, with a phone."""
+    service, _link = weekday_pantry(
+        place="Riverbend Hall",
         name="Riverbend Food Pantry",
         email="pantry@example.org",
         assured_date=timezone.localdate() - datetime.timedelta(days=400),
-    )
-    location = Location.objects.create(
-        name="Riverbend Hall", organization=service.organization, postal_code="78701"
-    )
-    link = ServiceAtLocation.objects.create(service=service, location=location)
-    Schedule.objects.create(
-        service_at_location=link,
-        byday="MO,TU,WE,TH,FR",
-        opens_at=datetime.time(9),
-        closes_at=datetime.time(17),
     )
     PhoneFactory(service=service, number=OLD_PHONE)
     return service
@@ -111,7 +97,7 @@ def _admin_answers_the_report(admin, suggestion, mail: Path, assert_accessible) 
 def _admin_moves_the_hours_to_saturday(admin, service, assert_accessible) -> dict[str, str]:
     admin.goto(f"/admin/directory/service/{service.pk}/change/")
     before = _week(admin, "The week as residents see it")
-    assert before["Monday"] == "9 a.m. – 5 p.m." and before["Saturday"] == "Closed"
+    assert (before["Monday"], before["Saturday"]) == ("9 a.m. – 5 p.m.", "Closed")
     assert_accessible(admin, "admin: the listing with its hours panel")
     admin.get_by_role("link", name="edit these hours").click()
     row = admin.locator("#schedules-0")
@@ -182,10 +168,7 @@ def test_admins_and_providers_keep_a_listing_true(
     admin.goto("/admin/directory/proposedchange/?status__exact=pending")
     assert admin.get_by_text(NEW_PHONE).is_visible()
     assert_accessible(admin, "admin: changes proposed by providers")
-    admin.locator("input[name=_selected_action]").first.check()
-    admin.select_option("select[name=action]", "approve")
-    with admin.expect_navigation():
-        admin.get_by_role("button", name="Run").or_(admin.get_by_role("button", name="Go")).click()
+    run_action_on_first_row(admin, "approve")
     assert "Approved 1 change." in admin.content()
     context.close()
 

@@ -59,10 +59,11 @@ def test_clear_messages_for_bad_hours(data, message):
     assert message in str(form.errors)
 
 
-def _pantry():
-    """A service open Mon-Fri 9-5 at its location (kept on the service at location)."""
-    service = ServiceFactory(name="Eastside Pantry")
-    location = Location.objects.create(name="Eastside Hall", organization=service.organization)
+def weekday_pantry(place: str = "Eastside Hall", **service_fields):
+    """A service open Mon-Fri 9-5 at its one location ``place`` (the hours kept on the service
+    at location); returns the service and that link."""
+    service = ServiceFactory(**{"name": "Eastside Pantry", **service_fields})
+    location = Location.objects.create(name=place, organization=service.organization)
     link = ServiceAtLocation.objects.create(service=service, location=location)
     Schedule.objects.create(
         service_at_location=link,
@@ -82,7 +83,7 @@ def _days(html: str, after: str = "Opening hours") -> dict[str, str]:
 
 
 def test_the_admin_panel_shows_every_hour_that_applies_and_where_it_comes_from(client):
-    service, link = _pantry()
+    service, link = weekday_pantry()
     client.force_login(AdminFactory())
     html = client.get(reverse("admin:directory_service_change", args=[service.pk])).content
     html = html.decode()
@@ -94,28 +95,12 @@ def test_the_admin_panel_shows_every_hour_that_applies_and_where_it_comes_from(c
 
 def test_moving_hours_to_saturdays_at_the_location_leaves_no_weekday_hours(client):
     """The resident's "moved to Saturdays" report, acted on where the hours are kept."""
-    service, link = _pantry()
+    service, link = weekday_pantry()
     admin = AdminFactory()
     client.force_login(admin)
     schedule = link.schedules.get()
     url = reverse("admin:directory_serviceatlocation_change", args=[link.pk])
-    response = client.post(
-        url,
-        {
-            "service": service.pk,
-            "location": link.location_id,
-            "description": "",
-            "schedules-TOTAL_FORMS": "1",
-            "schedules-INITIAL_FORMS": "1",
-            "schedules-MIN_NUM_FORMS": "0",
-            "schedules-MAX_NUM_FORMS": "1000",
-            "schedules-0-id": schedule.pk,
-            "schedules-0-service_at_location": link.pk,
-            "schedules-0-days": ["SA"],
-            "schedules-0-opens_at": "10:00",
-            "schedules-0-closes_at": "13:00",
-        },
-    )
+    response = client.post(url, _saturday_form(link, schedule))
     assert response.status_code == 302, response.content.decode()[:3000]
     public = _days(client.get(service.get_absolute_url()).content.decode())
     assert public["Saturday"] == "10 a.m. – 1 p.m."
@@ -152,7 +137,7 @@ def _preview_url(link) -> str:
 def test_the_preview_shows_the_week_as_typed_with_the_listings_other_hours_and_saves_nothing(
     client,
 ):
-    service, link = _pantry()
+    service, link = weekday_pantry()
     Schedule.objects.create(
         service=service, byday="SU", opens_at=datetime.time(14), closes_at=datetime.time(16)
     )
@@ -173,17 +158,18 @@ def test_the_preview_shows_the_week_as_typed_with_the_listings_other_hours_and_s
 
 
 def test_without_the_script_the_preview_is_a_whole_admin_page(client):
-    service, link = _pantry()
+    _service, link = weekday_pantry()
     client.force_login(AdminFactory())
     response = client.post(_preview_url(link), _saturday_form(link, link.schedules.get()))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<html" in html and "still in the form in the other tab" in html
+    assert "<html" in html
+    assert "still in the form in the other tab" in html
     assert _days(html, after="Preview:")["Saturday"] == "10 a.m. – 1 p.m."
 
 
 def test_a_deleted_row_is_left_out_of_the_preview(client):
-    service, link = _pantry()
+    _service, link = weekday_pantry()
     client.force_login(AdminFactory())
     data = _saturday_form(link, link.schedules.get(), **{"schedules-0-DELETE": "on"})
     response = client.post(_preview_url(link), data, headers={"X-Requested-With": "fetch"})
@@ -191,7 +177,7 @@ def test_a_deleted_row_is_left_out_of_the_preview(client):
 
 
 def test_the_preview_of_hours_that_cannot_be_saved_names_the_row_and_field(client):
-    service, link = _pantry()
+    _service, link = weekday_pantry()
     client.force_login(AdminFactory())
     data = _saturday_form(link, link.schedules.get(), **{"schedules-0-opens_at": "9am"})
     response = client.post(_preview_url(link), data, headers={"X-Requested-With": "fetch"})
@@ -200,7 +186,7 @@ def test_the_preview_of_hours_that_cannot_be_saved_names_the_row_and_field(clien
 
 
 def test_the_service_page_previews_its_own_hours_beside_those_kept_at_its_locations(client):
-    service, _link = _pantry()
+    service, _link = weekday_pantry()
     client.force_login(AdminFactory())
     url = reverse("admin:directory_service_change", args=[service.pk])
     page = client.get(url).content.decode()
@@ -222,7 +208,7 @@ def test_the_service_page_previews_its_own_hours_beside_those_kept_at_its_locati
 
 
 def test_the_preview_is_only_for_a_post_by_someone_who_may_change_the_listing(client):
-    service, link = _pantry()
+    _service, link = weekday_pantry()
     data = _saturday_form(link, link.schedules.get())
     viewer = AdminFactory(is_superuser=False)
     viewer.user_permissions.add(
