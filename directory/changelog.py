@@ -164,7 +164,7 @@ class HistoryLine:
 
     @property
     def when(self) -> str:
-        """"today" for a change made today (local date), else "on 3 October 2026"."""
+        """The day as a history line says it: "today" (local date), else "on 3 October 2026"."""
         if self.on == timezone.localdate():
             return str(_("today"))
         return str(_("on %(date)s") % {"date": date_format(self.on, "DATE_FORMAT")})
