@@ -26,6 +26,9 @@
      pool otherwise (the mix needs wrk).
    Only 127.0.0.1 is ever contacted.
 
+7. The HSDS API (bench/hsds_api.py): `/api/hsds/services?search=food` in process as in 5, then
+   every public service as one ndjson stream from a single gunicorn worker, with its memory.
+
 Prints a table (the mix first) with each goal met or missed and writes
 bench/results/latest.json. Environment knobs: BENCH_SERVICES (200000), BENCH_RUNS (30),
 BENCH_MIX_CONNECTIONS (16), BENCH_MIX_SECONDS (15 per run), BENCH_MIX_ROUNDS (5),
@@ -49,6 +52,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import hsds_api
 from _server import (
     PYTHON,
     ROOT,
@@ -603,6 +607,7 @@ def print_table(results: dict) -> None:
     print()
     for goal, met in results["goals"].items():
         print(f"  [{'met' if met else 'MISSED'}] {goal}")
+    hsds_api.print_api(results["api"])
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
 
 
@@ -636,7 +641,13 @@ def main() -> int:
     timer = PageTimer()
     results["alone"] = measure_alone(timer, drawn)
     results["sql"] = measure_sql(timer)
+    results["api"] = {"search": hsds_api.measure_search(timer)}
     results["mix"], results["throughput"] = measure_served(drawn)
+    say("the HSDS API: every service as ndjson from one gunicorn worker")
+    results["api"]["stream"] = hsds_api.measure_stream(
+        CHILD_ENV, expected=Service.objects.public().count()
+    )
+    results["api"]["goals"] = hsds_api.verdicts(results["api"])
     results["goals"] = verdicts(results)
     results["mix_goals"] = mix_verdicts(results)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
