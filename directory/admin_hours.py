@@ -130,21 +130,10 @@ class HoursPreview:
         formset = formset_class(
             request.POST, instance=obj, prefix=formset_class.get_default_prefix()
         )
-        context = {"errors": _formset_errors(formset)} if not formset.is_valid() else {}
-        if not context:
-            typed = [
-                form.save(commit=False)
-                for form in formset.forms
-                if form not in formset.deleted_forms and (form.instance.pk or form.has_changed())
-            ]
-            service = self.logged_service(obj)
-            links = service.service_at_locations.values_list("pk", flat=True)
-            kept = schedules_that_apply(service, list(links)).exclude(**{inline.fk_name: obj})
-            schedules = [*kept, *typed]
-            context = {
-                "hours": hours.weekly_hours(schedules),
-                "notes": [schedule.description for schedule in schedules if schedule.description],
-            }
+        if formset.is_valid():
+            context = self._previewed_week(obj, inline.fk_name, formset)
+        else:
+            context = {"errors": _formset_errors(formset)}
         status = 400 if "errors" in context else 200
         if request.headers.get("X-Requested-With") == "fetch":
             fragment = render_to_string("admin/directory/_hours_preview.html", context, request)
@@ -158,6 +147,23 @@ class HoursPreview:
         return TemplateResponse(
             request, "admin/directory/hours_preview.html", context, status=status
         )
+
+    def _previewed_week(self, obj, fk_name: str, formset) -> dict:
+        """The week with the rows as typed (deleted ones left out, untouched empty ones too)
+        in place of the ones ``obj`` keeps, and every other hour of the listing as stored."""
+        typed = [
+            form.save(commit=False)
+            for form in formset.forms
+            if form not in formset.deleted_forms and (form.instance.pk or form.has_changed())
+        ]
+        service = self.logged_service(obj)
+        links = list(service.service_at_locations.values_list("pk", flat=True))
+        kept = schedules_that_apply(service, links).exclude(**{fk_name: obj})
+        schedules = [*kept, *typed]
+        return {
+            "hours": hours.weekly_hours(schedules),
+            "notes": [schedule.description for schedule in schedules if schedule.description],
+        }
 
 
 def _formset_errors(formset) -> list[str]:
