@@ -49,6 +49,19 @@ def _hsds_id_field() -> models.CharField:
     )
 
 
+def _hsds_extra_field() -> models.JSONField:
+    """The cells of the row's HSDS package that this model has no field for, and those it
+    stores differently, so that an export writes the row back as it came (see
+    ``directory/hsds/kept.py`` for the form and the rule)."""
+    return models.JSONField(
+        _("other HSDS fields"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("Cells of the HSDS row that the portal keeps only to export them again."),
+    )
+
+
 def unique_slug(model: type[models.Model], text: str, *, exclude_pk: int | None = None) -> str:
     """A slug for ``text`` that no other row of ``model`` uses (``name``, ``name-2``, ...)."""
     max_length = model._meta.get_field("slug").max_length
@@ -146,6 +159,8 @@ class Category(models.Model):
         ),
     )
 
+    hsds_extra = _hsds_extra_field()
+
     class Meta:
         verbose_name = _("category")
         verbose_name_plural = _("categories")
@@ -216,6 +231,8 @@ class Organization(TimeStamped):
     is_demo = models.BooleanField(_("demo content"), default=False)
 
     objects = OrganizationQuerySet.as_manager()
+
+    hsds_extra = _hsds_extra_field()
 
     class Meta:
         verbose_name = _("organization")
@@ -331,6 +348,8 @@ class Location(TimeStamped):
     )
 
     objects = LocationQuerySet.as_manager()
+
+    hsds_extra = _hsds_extra_field()
 
     class Meta:
         verbose_name = _("location")
@@ -514,6 +533,8 @@ class Service(TimeStamped):
 
     objects = ServiceQuerySet.as_manager()
 
+    hsds_extra = _hsds_extra_field()
+
     class Meta:
         verbose_name = _("service")
         verbose_name_plural = _("services")
@@ -588,6 +609,8 @@ class ServiceCategory(models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE)
     category = models.ForeignKey(Category, on_delete=models.CASCADE)
 
+    hsds_extra = _hsds_extra_field()
+
     class Meta:
         verbose_name = _("service category")
         verbose_name_plural = _("service categories")
@@ -609,6 +632,8 @@ class ServiceLanguage(models.Model):
     language = models.ForeignKey(Language, on_delete=models.CASCADE)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
+    hsds_extra = _hsds_extra_field()
+
     class Meta:
         verbose_name = _("service language")
         verbose_name_plural = _("service languages")
@@ -627,6 +652,8 @@ class LocationLanguage(models.Model):
     location = models.ForeignKey(Location, on_delete=models.CASCADE)
     language = models.ForeignKey(Language, on_delete=models.CASCADE)
     note = models.CharField(_("note"), max_length=500, blank=True)
+
+    hsds_extra = _hsds_extra_field()
 
     class Meta:
         verbose_name = _("location language")
@@ -650,6 +677,8 @@ class ServiceAtLocation(models.Model):
         Location, on_delete=models.CASCADE, related_name="service_at_locations"
     )
     description = models.TextField(_("description"), blank=True)
+
+    hsds_extra = _hsds_extra_field()
 
     class Meta:
         verbose_name = _("service at a location")
@@ -689,6 +718,8 @@ class Phone(models.Model):
     )
     description = models.CharField(_("description"), max_length=500, blank=True)
 
+    hsds_extra = _hsds_extra_field()
+
     class Meta:
         verbose_name = _("phone")
         verbose_name_plural = _("phones")
@@ -700,6 +731,26 @@ class Phone(models.Model):
     @property
     def tel_href(self) -> str:
         return tel_href(self.number, self.extension)
+
+
+class PhoneLanguage(models.Model):
+    """A language a phone line answers in (an HSDS language row with ``phone_id``)."""
+
+    hsds_id = _hsds_id_field()
+    phone = models.ForeignKey(Phone, on_delete=models.CASCADE, related_name="language_links")
+    language = models.ForeignKey(Language, on_delete=models.CASCADE)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    hsds_extra = _hsds_extra_field()
+
+    class Meta:
+        verbose_name = _("phone language")
+        verbose_name_plural = _("phone languages")
+        constraints = [
+            models.UniqueConstraint(fields=["phone", "language"], name="phone_language_unique_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone_id} · {self.language_id}"
 
 
 def tel_href(number: str, extension: str = "") -> str:
@@ -744,6 +795,8 @@ class Schedule(models.Model):
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
+
+    hsds_extra = _hsds_extra_field()
 
     class Meta:
         verbose_name = _("opening hours")
@@ -1293,3 +1346,44 @@ class ProposedChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service}: {self.field_name}"
+
+
+# HSDS rows the portal keeps without modelling them (directory/hsds/records.py) -------------
+
+
+class HsdsRecord(models.Model):
+    """One row of an HSDS package that no other model holds, kept as given to be exported
+    again: a row of a table the portal does not model (contacts, programs, fundings, cost
+    options, service areas, required documents, organization identifiers, taxonomies,
+    meta_table_descriptions, another system's metadata, attributes), and a valid row of a
+    modelled table that the portal cannot use (a second address or accessibility row of a
+    location, a monthly schedule, a link to a row not in the package).
+
+    One model with the row as JSON, rather than one model per table, because the portal
+    reads none of these rows: it only keeps them and writes them back. The links to the
+    organization, service and location the row belongs to are real foreign keys, so that
+    deleting one of those deletes its rows here too."""
+
+    table = models.CharField(_("HSDS table"), max_length=40)
+    hsds_id = models.CharField(_("HSDS id"), max_length=250)
+    data = models.JSONField(_("the row's cells"), default=dict)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("other HSDS row")
+        verbose_name_plural = _("other HSDS rows")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "hsds_id"], name="hsds_record_unique_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.hsds_id}"

@@ -19,6 +19,18 @@ def bulk_insert(model: type, rows: list[dict], now) -> dict[str, int]:
         return {}
     if connection.vendor != "postgresql":
         objs = model.objects.bulk_create([model(**row) for row in rows], batch_size=BATCH_SIZE)
+        # bulk_create stamps auto_now fields with the time; a value the row gives (a
+        # service's last_modified from its package) is put back.
+        given = [
+            field.attname
+            for field in model._meta.concrete_fields
+            if getattr(field, "auto_now", False) and any(field.attname in row for row in rows)
+        ]
+        if given:
+            for obj, row in zip(objs, rows, strict=True):
+                for name in given:
+                    setattr(obj, name, row.get(name, getattr(obj, name)))
+            model.objects.bulk_update(objs, given, batch_size=BATCH_SIZE)
         return {obj.hsds_id: obj.pk for obj in objs}
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     defaults = {
@@ -28,13 +40,25 @@ def bulk_insert(model: type, rows: list[dict], now) -> dict[str, int]:
         for field in fields
     }
     attnames = [field.attname for field in fields]
+    # JSON goes in as JSON (psycopg's adapter); everything else as it is.
+    json_fields = {
+        field.attname: field for field in fields if field.get_internal_type() == "JSONField"
+    }
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(field.column) for field in fields)
     with connection.cursor() as cursor:
         with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([row.get(name, defaults[name]) for name in attnames])
+                values = [row.get(name, defaults[name]) for name in attnames]
+                if json_fields:
+                    values = [
+                        json_fields[name].get_db_prep_save(value, connection)
+                        if name in json_fields
+                        else value
+                        for name, value in zip(attnames, values, strict=True)
+                    ]
+                copy.write_row(values)
         cursor.execute(
             f"SELECT hsds_id, {quote(model._meta.pk.column)} FROM {table} "  # noqa: S608
             "WHERE hsds_id = ANY(%s)",

@@ -13,6 +13,7 @@ import json
 import uuid
 import zipfile
 from collections import Counter
+from itertools import chain
 from pathlib import Path
 
 from django.conf import settings
@@ -22,14 +23,24 @@ from django.utils import timezone
 
 from directory import models
 
+from . import kept
 from .bulk import BATCH_SIZE
 from .cells import (
     CATEGORY_LINK_TYPE,
     CONFIDENTIAL_LINK_TYPE,
     KIND_LINK_TYPE,
+    KIND_LINK_TYPES,
     PARTNER_CITY_LINK_TYPE,
+    kind_from_text,
+    truthy,
 )
 from .reader import TABLE_FILES, escape_formula
+from .records import RECORD_TABLES
+from .validate import schema_columns, schema_properties
+
+# Tables whose kept rows (HsdsRecord) of a confidential location are left out of a package
+# for public use, as the location's own address is.
+_CONFIDENTIAL_TABLES = ("addresses",)
 
 # A fixed namespace so that the ids export makes up for kind/city/confidential attributes and
 # taxonomies are the same at every export (uuid5 of what they describe).
@@ -111,9 +122,33 @@ EXPORT_TABLES: dict[str, list[tuple[str, str]]] = {
         "previous_value replacement_value updated_by"
     ),
 }
-# The export's files: the importer's, and the change log, which the importer does not read.
-EXPORT_FILES = {**TABLE_FILES, "metadata": "metadata.csv"}
+EXPORT_FILES = dict(TABLE_FILES)
 EXPORT_COLUMNS = {table: [column for column, _ in spec] for table, spec in EXPORT_TABLES.items()}
+# Lookups of EXPORT_TABLES that are worked out by the export, not read from a field.
+_WORKED_OUT = {("taxonomy_terms", "taxonomy_id")}
+
+
+def table_columns(table: str) -> list[str]:
+    """A table's header: the columns the portal models (EXPORT_TABLES), then the rest of
+    its schema's columns, whose cells are kept as given (``kept``, ``HsdsRecord``)."""
+    own = EXPORT_COLUMNS.get(table, [])
+    return [*own, *(column for column in schema_columns(table) if column not in own)]
+
+
+def row_cells(table: str, values: dict[str, object]) -> dict[str, str]:
+    """The cells the export writes for a modelled row whose EXPORT_TABLES lookups have
+    ``values`` (those missing are left out). The importer calls it too, with a row's parsed
+    fields, to know which cells it must keep as given (``kept.keep``)."""
+    cells = {
+        column: _cell(values[lookup])
+        for column, lookup in EXPORT_TABLES[table]
+        if lookup in values and (table, column) not in _WORKED_OUT
+    }
+    if table == "addresses" and "address_type" in cells:
+        cells["address_type"] = "physical" if cells["address_type"] == "physical" else "postal"
+    if table == "taxonomy_terms" and "taxonomy" in values:
+        cells["taxonomy_id"] = taxonomy_row(str(values["taxonomy"]))[0]
+    return cells
 
 
 def package_export(
@@ -166,6 +201,7 @@ def _assign_missing_ids() -> None:
         models.ServiceCategory,
         models.ServiceLanguage,
         models.LocationLanguage,
+        models.PhoneLanguage,
     )
     for model in id_models:
         _fill_ids(model, model.objects.filter(hsds_id=None), "hsds_id")
@@ -208,7 +244,8 @@ def _cell(value: object) -> str:
 def _spreadsheet_cell(value: object) -> str:
     """A cell that no spreadsheet runs: stored text that starts like a formula gets an
     apostrophe first. Numbers, dates and times are written by the export, never escaped
-    (a latitude of -83.0 stays a number)."""
+    (a latitude of -83.0 stays a number; the writer leaves the schema's number columns
+    alone, as their cells are text by then)."""
     return escape_formula(value) if isinstance(value, str) else _cell(value)
 
 
@@ -217,42 +254,86 @@ def _export(open_text, include_confidential: bool, raw: bool = False) -> Counter
     cell = _cell if raw else _spreadsheet_cell
 
     def write(table: str, rows) -> None:
+        """Write a table: ``rows`` yields each row's cells by column (dicts)."""
+        columns = table_columns(table)
+        # A number is never a formula ("-33.5"): only text is escaped.
+        numbers = {
+            column
+            for column, spec in schema_properties(table).items()
+            if spec.get("type") in ("number", "integer")
+        }
         with open_text(EXPORT_FILES[table]) as handle:
             writer = csv.writer(handle, lineterminator="\n")
             # The csv module quotes a cell with a line break only if the break is in its
             # lineterminator: a row with a lone \r in a cell is written with every cell quoted.
             quoting = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
-            writer.writerow(EXPORT_COLUMNS[table])
+            writer.writerow(columns)
             for row in rows:
-                cells = [cell(value) for value in row]
+                cells = [
+                    (_cell if column in numbers else cell)(row.get(column, ""))
+                    for column in columns
+                ]
                 (quoting if any("\r" in text for text in cells) else writer).writerow(cells)
                 counts[table] += 1
 
     def stream(queryset, *lookups: str):
         return queryset.order_by("pk").values_list(*lookups).iterator(chunk_size=BATCH_SIZE)
 
-    def table_rows(table: str, queryset, *extra: str):
-        """The table's lookups (and ``extra`` ones after them) for every row of queryset."""
-        return stream(queryset, *(lookup for _, lookup in EXPORT_TABLES[table]), *extra)
+    def modelled(table: str, queryset, *extra: str, kept_as: str | None = None):
+        """Each row of ``queryset`` as ``table``'s cells, its kept cells written back, and
+        the values of the ``extra`` lookups after it: (cells, extra values)."""
+        lookups = [
+            lookup for column, lookup in EXPORT_TABLES[table] if (table, column) not in _WORKED_OUT
+        ]
+        for row in stream(queryset, *lookups, "hsds_extra", *extra):
+            values = dict(zip(lookups, row, strict=False))
+            extra_cells = row[len(lookups)] or {}
+            cells = kept.apply(row_cells(table, values), extra_cells.get(kept_as or table))
+            yield cells, row[len(lookups) + 1 :]
 
-    names = sorted(set(models.Category.objects.values_list("taxonomy", flat=True)))
-    taxonomy_ids = {name: taxonomy_row(name)[0] for name in names}
-    write("taxonomies", (taxonomy_row(name) for name in names))
-    terms = stream(
-        models.Category.objects,
-        *(lookup for _, lookup in EXPORT_TABLES["taxonomy_terms"][:-1]),
+    def records(table: str, skip_ids: set[str] | frozenset[str] = frozenset()):
+        rows = models.HsdsRecord.objects.filter(table=table)
+        for hsds_id, data, confidential in stream(
+            rows, "hsds_id", "data", "location__is_confidential"
+        ):
+            if hsds_id in skip_ids:
+                continue
+            if confidential and not include_confidential and table in _CONFIDENTIAL_TABLES:
+                continue
+            yield data
+
+    # Taxonomy terms, and the taxonomies: those of the package as given, and one made up
+    # for each taxonomy name that a term made here (or without a taxonomy_id) uses.
+    terms = [cells for cells, _ in modelled("taxonomy_terms", models.Category.objects)]
+    made_up = {}
+    for term in terms:
+        derived = taxonomy_row(term.get("taxonomy", ""))
+        if term.get("taxonomy_id") == derived[0]:
+            made_up[derived[0]] = dict(zip(EXPORT_COLUMNS["taxonomies"], derived, strict=True))
+    write("taxonomies", chain(records("taxonomies", set(made_up)), made_up.values()))
+    write("taxonomy_terms", chain(terms, records("taxonomy_terms")))
+    write(
+        "organizations",
+        chain(
+            (cells for cells, _ in modelled("organizations", models.Organization.objects)),
+            records("organizations"),
+        ),
     )
-    write("taxonomy_terms", ([*row, taxonomy_ids[row[-1]]] for row in terms))
-    write("organizations", table_rows("organizations", models.Organization.objects))
-    write("services", table_rows("services", models.Service.objects))
+    write(
+        "services",
+        chain(
+            (cells for cells, _ in modelled("services", models.Service.objects)),
+            records("services"),
+        ),
+    )
 
     def locations():
-        for *values, confidential in table_rows(
+        for cells, (confidential,) in modelled(
             "locations", models.Location.objects, "is_confidential"
         ):
             if confidential and not include_confidential:
-                values[7:10] = ["", None, None]  # transportation, latitude, longitude
-            yield values
+                cells.update(transportation="", latitude="", longitude="")
+            yield cells
 
     write("locations", locations())
     shown = models.Location.objects.filter(_has_address_q())
@@ -260,64 +341,187 @@ def _export(open_text, include_confidential: bool, raw: bool = False) -> Counter
         shown = shown.filter(is_confidential=False)
     write(
         "addresses",
-        (
-            [*row[:-1], "physical" if row[-1] == "physical" else "postal"]
-            for row in table_rows("addresses", shown)
+        chain(
+            (cells for cells, _ in modelled("addresses", shown)),
+            records("addresses"),
         ),
     )
     write(
         "accessibility",
-        table_rows("accessibility", models.Location.objects.exclude(accessibility="")),
+        chain(
+            (
+                cells
+                for cells, _ in modelled(
+                    "accessibility", models.Location.objects.exclude(accessibility="")
+                )
+            ),
+            records("accessibility"),
+        ),
     )
+    for table, model in (
+        ("service_at_location", models.ServiceAtLocation),
+        ("phones", models.Phone),
+        ("schedules", models.Schedule),
+    ):
+        write(
+            table,
+            chain((cells for cells, _ in modelled(table, model.objects)), records(table)),
+        )
+    write("languages", chain(_language_rows(stream), records("languages")))
+    write("attributes", _attribute_rows(stream, records))
     write(
-        "service_at_location", table_rows("service_at_location", models.ServiceAtLocation.objects)
+        "metadata",
+        chain(
+            (cells for cells, _ in _metadata_rows(stream)),
+            records("metadata"),
+        ),
     )
-    write("phones", table_rows("phones", models.Phone.objects))
-    write("schedules", table_rows("schedules", models.Schedule.objects))
-
-    def languages():
-        # A language row of the package can name a service and a location at once; both
-        # links then carry its id, and are written back as that one row.
-        lookups = ("hsds_id", "language__name", "language__code", "note")
-        by_location = {
-            hsds_id: (location, name, code, note)
-            for hsds_id, location, name, code, note in stream(
-                models.LocationLanguage.objects, lookups[0], "location__hsds_id", *lookups[1:]
-            )
-        }
-        for hsds_id, service, name, code, note in stream(
-            models.ServiceLanguage.objects, lookups[0], "service__hsds_id", *lookups[1:]
-        ):
-            location = by_location.pop(hsds_id, ("",))[0]
-            yield [hsds_id, service, location, name, code, note]
-        for hsds_id, (location, name, code, note) in by_location.items():
-            yield [hsds_id, "", location, name, code, note]
-
-    write("languages", languages())
-    write("attributes", _attribute_rows(stream))
-    write("metadata", table_rows("metadata", models.Metadata.objects))
+    for table in RECORD_TABLES:
+        write(table, records(table))
     with open_text("datapackage.json") as handle:
         handle.write(json.dumps(_datapackage(include_confidential, raw), indent=2) + "\n")
     return counts
 
 
-def _attribute_rows(stream):
-    """Categories, and what HSDS 3.0 has no column for, as attribute rows."""
+def _metadata_rows(stream):
+    lookups = [lookup for _, lookup in EXPORT_TABLES["metadata"]]
+    for row in stream(models.Metadata.objects, *lookups):
+        yield row_cells("metadata", dict(zip(lookups, row, strict=True))), ()
 
-    def made_up_id(what: str, hsds_id: str) -> str:
-        return str(uuid.uuid5(_EXPORT_NAMESPACE, f"{what}:{hsds_id}"))
 
-    for hsds_id, service, term in stream(
-        models.ServiceCategory.objects, "hsds_id", "service__hsds_id", "category__hsds_id"
+def _language_rows(stream):
+    """A language row of the package can name a service, a location and a phone at once;
+    each link then carries its id (and its kept cells), and they are written back as that
+    one row. The links of locations and phones are held by id while those of services
+    stream past (there are far fewer of them)."""
+
+    def links(model, lookup):
+        return stream(
+            model.objects, "hsds_id", lookup, "language__name", "language__code", "note",
+            "hsds_extra",
+        )  # fmt: skip
+
+    held = {
+        column: {hsds_id: rest for hsds_id, *rest in links(model, lookup)}
+        for column, model, lookup in (
+            ("location_id", models.LocationLanguage, "location__hsds_id"),
+            ("phone_id", models.PhoneLanguage, "phone__hsds_id"),
+        )
+    }
+
+    def row(hsds_id, found: dict[str, list]) -> dict[str, str]:
+        _owner, name, code, note, extra = next(iter(found.values()))
+        cells = {"id": hsds_id, "name": name, "code": code, "note": note}
+        for column in ("service_id", "location_id", "phone_id"):
+            cells[column] = found[column][0] if column in found else ""
+        return kept.apply(cells, (extra or {}).get("languages"))
+
+    for hsds_id, *rest in links(models.ServiceLanguage, "service__hsds_id"):
+        found = {"service_id": rest}
+        for column, by_id in held.items():
+            if hsds_id in by_id:
+                found[column] = by_id.pop(hsds_id)
+        yield row(hsds_id, found)
+    location_links, phone_links = held["location_id"], held["phone_id"]
+    for hsds_id, rest in location_links.items():
+        found = {"location_id": rest}
+        if hsds_id in phone_links:
+            found["phone_id"] = phone_links.pop(hsds_id)
+        yield row(hsds_id, found)
+    for hsds_id, rest in phone_links.items():
+        yield row(hsds_id, {"phone_id": rest})
+
+
+def made_up_id(what: str, hsds_id: str) -> str:
+    """The id of an attribute the export makes up (an organization's kind, its partner
+    city, a confidential location), the same at every export."""
+    return str(uuid.uuid5(_EXPORT_NAMESPACE, f"{what}:{hsds_id}"))
+
+
+def _attribute_rows(stream, records):
+    """Categories; the package's other attributes, as given; and what HSDS 3.0 has no
+    column for, as attributes the export makes up, unless the package's own attributes (or
+    the legal status, for the kind) already say it, so that a package comes back as it
+    went in. An attribute this export made up before and that came back in a package is
+    made up afresh (it may say something old), never written as kept."""
+    for cells, _ in _modelled_attributes(stream):
+        yield cells
+    said: set[tuple[str, str, str]] = set()
+    made_up: list[dict[str, str]] = []
+    for data in (
+        models.HsdsRecord.objects.filter(table="attributes")
+        .values_list("data", flat=True)
+        .iterator(chunk_size=BATCH_SIZE)
     ):
-        yield [hsds_id, service, term, CATEGORY_LINK_TYPE, "service", ""]
-    for org, kind, city in stream(models.Organization.objects, "hsds_id", "kind", "city__slug"):
-        yield [made_up_id("kind", org), org, "", KIND_LINK_TYPE, "organization", kind]
+        link_id = (data.get("link_id") or "").strip()
+        link_type = (data.get("link_type") or "").strip().lower()
+        if is_made_up(data):
+            continue
+        value = (data.get("value") or "").strip()
+        if link_type in KIND_LINK_TYPES:
+            said.add(("kind", link_id, kind_from_text(value) or ""))
+        elif link_type == PARTNER_CITY_LINK_TYPE:
+            said.add(("city", link_id, value))
+        elif link_type == CONFIDENTIAL_LINK_TYPE and truthy(value):
+            said.add(("confidential", link_id, "true"))
+    for org, kind, city, legal_status in stream(
+        models.Organization.objects, "hsds_id", "kind", "city__slug", "legal_status"
+    ):
+        if kind != models.OrganizationKind.UNKNOWN and kind != kind_from_text(legal_status):
+            made_up.append(_made_up("kind", org, KIND_LINK_TYPE, "organization", kind, said))
         if city:
-            yield [made_up_id("city", org), org, "", PARTNER_CITY_LINK_TYPE, "organization", city]
+            made_up.append(
+                _made_up("city", org, PARTNER_CITY_LINK_TYPE, "organization", city, said)
+            )
     for (location,) in stream(models.Location.objects.filter(is_confidential=True), "hsds_id"):
-        flag_id = made_up_id("confidential", location)
-        yield [flag_id, location, "", CONFIDENTIAL_LINK_TYPE, "location", "true"]
+        made_up.append(
+            _made_up("confidential", location, CONFIDENTIAL_LINK_TYPE, "location", "true", said)
+        )
+    made_up_ids = set()
+    for row in made_up:
+        if row:
+            made_up_ids.add(row["id"])
+    for data in records("attributes"):
+        if data.get("id") not in made_up_ids and not is_made_up(data):
+            yield data
+    yield from (row for row in made_up if row)
+
+
+_MADE_UP = ("kind", "city", "confidential")
+
+
+def is_made_up(data: dict) -> bool:
+    """Whether an attribute row is one this export makes up (by its id)."""
+    link_id = (data.get("link_id") or "").strip()
+    return data.get("id") in {made_up_id(what, link_id) for what in _MADE_UP}
+
+
+def _made_up(what, link_id, link_type, entity, value, said) -> dict[str, str] | None:
+    key = (what, link_id, (kind_from_text(value) or "") if what == "kind" else value)
+    if key in said:
+        return None
+    return {
+        "id": made_up_id(what, link_id),
+        "link_id": link_id,
+        "taxonomy_term_id": "",
+        "link_type": link_type,
+        "link_entity": entity,
+        "value": value,
+    }
+
+
+def _modelled_attributes(stream):
+    lookups = ("hsds_id", "service__hsds_id", "category__hsds_id", "hsds_extra")
+    for hsds_id, service, term, extra in stream(models.ServiceCategory.objects, *lookups):
+        cells = {
+            "id": hsds_id,
+            "link_id": service,
+            "taxonomy_term_id": term,
+            "link_type": CATEGORY_LINK_TYPE,
+            "link_entity": "service",
+            "value": "",
+        }
+        yield kept.apply(cells, (extra or {}).get("attributes")), ()
 
 
 def _datapackage(include_confidential: bool, raw: bool = False) -> dict:
@@ -349,10 +553,19 @@ def _datapackage(include_confidential: bool, raw: bool = False) -> dict:
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
                 "schema": {
-                    "fields": [{"name": column, "type": "string"} for column in columns],
+                    "fields": [
+                        {"name": column, "type": _field_type(table, column)}
+                        for column in table_columns(table)
+                    ],
                     "primaryKey": "id",
                 },
             }
-            for table, columns in EXPORT_COLUMNS.items()
+            for table in EXPORT_FILES
         ],
     }
+
+
+def _field_type(table: str, column: str) -> str:
+    """A column's type in datapackage.json (Frictionless table schema): the JSON schema's."""
+    kind = schema_properties(table).get(column, {}).get("type")
+    return "number" if kind in ("number", "integer") else "string"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -20,10 +21,14 @@ from directory import changelog, models
 from directory.changelog import Change
 from directory.search import compact_after_full_refresh, refresh_search_vectors
 
+from . import kept, validate
 from .bulk import BATCH_SIZE, bulk_insert, bulk_update
-from .cells import RowError, length_error
+from .cells import CATEGORY_LINK_TYPE, RowError, length_error
+from .exporter import EXPORT_COLUMNS, EXPORT_TABLES, is_made_up, row_cells, taxonomy_row
 from .reader import TABLE_FILES, ImportReport, Package, Row
-from .rows import RowParser
+from .records import RECORD_TABLES, RecordWriter
+from .rows import MODELS, OWNER_COLUMNS, REFERENCES, KeepAsRecord, RowParser, entity_table
+from .validate import schema_columns
 
 # The rows whose updates go in a listing's change log (directory.changelog).
 LOGGED_MODELS = (models.Service, models.Phone, models.Schedule)
@@ -62,11 +67,21 @@ def package_import(path: str | Path | IO[bytes], progress: Progress | None = Non
             committing = time.monotonic()
         # Postgres checks the deferred foreign keys of every new row here.
         report.seconds["commit"] = time.monotonic() - committing
-    if importer.changed_anything:
+    if importer.wrote_anything:
         started = time.monotonic()
         if compact_after_full_refresh():
             report.seconds["compact"] = time.monotonic() - started
     return report
+
+
+# Tables whose rows the portal cannot hold half: a row of theirs it cannot model is skipped.
+# A row of any other table that it cannot model is kept as given (HsdsRecord), with a warning.
+CORE_TABLES = ("organizations", "services")
+# Two rows of these cannot link the same pair: the second is kept as given.
+UNIQUE_PAIRS = {
+    models.ServiceAtLocation: ("service_id", "location_id"),
+    models.ServiceCategory: ("service_id", "category_id"),
+}
 
 
 class _Importer(RowParser):
@@ -75,14 +90,25 @@ class _Importer(RowParser):
         self.progress = progress
         self.now = timezone.now()
         self.slugs: dict[type, set[str]] = {}
-        self.languages: dict[str, int] = {}
+        self.languages: dict[str, tuple[int, str, str]] = {}
         self.changed_anything = False
         self.moved_locations: set[int] = set()  # new or changed: their place is worked out
         self.pending_log: list[models.Metadata] = []  # this batch's change-log rows
+        self.records = RecordWriter(report)
+        self.pairs: dict[type, set[tuple]] = {}
+        self.term_ids: set[str] = set()
+        self.parent_organizations: list[tuple[int, str]] = []  # (line, id) to check at the end
+
+    @property
+    def wrote_anything(self) -> bool:
+        return self.changed_anything or self.records.changed_anything
 
     def run(self) -> None:
         def rows(table: str, model: type, parse) -> tuple[str, object]:
             return table, functools.partial(self.import_rows, table, model, parse)
+
+        def kept_rows(table: str) -> tuple[str, object]:
+            return table, functools.partial(self.keep_rows, table)
 
         steps = [
             ("taxonomies", self.read_taxonomies),
@@ -90,7 +116,10 @@ class _Importer(RowParser):
             ("term parents", self.link_term_parents),
             ("attributes scan", self.scan_attributes),
             rows("organizations", models.Organization, self.parse_organization),
+            kept_rows("programs"),
+            kept_rows("organization_identifiers"),
             rows("services", models.Service, self.parse_service),
+            kept_rows("funding"),
             rows("locations", models.Location, self.parse_location),
             (
                 "addresses",
@@ -109,21 +138,118 @@ class _Importer(RowParser):
             ),
             ("places", self.fill_places),
             rows("service_at_location", models.ServiceAtLocation, self.parse_service_at_location),
+            kept_rows("contacts"),
             rows("phones", models.Phone, self.parse_phone),
             rows("schedules", models.Schedule, self.parse_schedule),
             ("languages", self.import_languages),
+            kept_rows("service_areas"),
+            kept_rows("required_documents"),
+            kept_rows("cost_options"),
             rows("attributes", models.ServiceCategory, self.parse_attribute),
+            kept_rows("meta_table_descriptions"),
+            kept_rows("metadata"),
             ("search vectors", self.refresh_search),
         ]
         for number, (name, step) in enumerate(steps, start=1):
             self.progress.step(name, number, len(steps))
             started = time.monotonic()
             step()
+            self.records.flush()
             self.report.seconds[name] = time.monotonic() - started
 
     def refresh_search(self) -> None:
         if self.changed_anything:
             refresh_search_vectors()
+
+    # -- what every row goes through ---------------------------------------------------------
+
+    def valid_rows(self, table: str) -> Iterator[Row]:
+        """The table's rows that its schema allows (the others are skipped with the field
+        that failed), each of whose references to a row not in the package is reported."""
+        for count, row in enumerate(self.package.rows(table, self.report), start=1):
+            if count % BATCH_SIZE == 0:
+                self.progress.rows(table, count)
+            error = validate.row_error(table, row.values)
+            if error:
+                self.report.skip(TABLE_FILES[table], row.line, error)
+                continue
+            self.check_references(table, row)
+            yield row
+
+    def check_references(self, table: str, row: Row) -> None:
+        for column, target in REFERENCES.items():
+            if column not in row.values:
+                continue
+            value = row.get(column)
+            if not value:
+                continue
+            if target is None:
+                entity = row.get("link_entity" if column == "link_id" else "resource_type")
+                target = entity_table(entity)
+            if table == "services" and column == "organization_id":
+                continue  # a service needs it: reported as its skip reason
+            if self.is_known(target, value) is False:
+                self.warn(table, row, f"{column} {value} is not in the package: kept as given")
+
+    def is_known(self, table: str | None, hsds_id: str) -> bool | None:
+        """Whether a row of ``table`` has that id (None: the portal cannot tell)."""
+        if table is None:
+            found = [self.is_known(name, hsds_id) for name in (*MODELS, *RECORD_TABLES)]
+            return True if True in found else None if None in found else False
+        if table in MODELS and hsds_id in self.id_map(MODELS[table]):
+            return True
+        if table == "taxonomies":
+            return hsds_id in self.taxonomy_names
+        if table in ("addresses", "accessibility", "languages", "attributes", "metadata"):
+            return None if not self.records.known(table).get(hsds_id) else True
+        return hsds_id in self.records.known(table)
+
+    def owners(self, row: Row) -> dict[str, int | None]:
+        """The organization, service and location a kept row belongs to (for deleting it
+        with them), from its own columns or, for an attribute or metadata, the row it
+        describes."""
+        found: dict[str, int | None] = {
+            "organization_id": None,
+            "service_id": None,
+            "location_id": None,
+        }
+        for column, table in OWNER_COLUMNS.items():
+            if row.get(column):
+                found[column] = self.id_map(MODELS[table]).get(row.get(column))
+        for column, entity_column in (("link_id", "link_entity"), ("resource_id", "resource_type")):
+            table = entity_table(row.get(entity_column)) if row.get(column) else None
+            if table in OWNER_COLUMNS.values():
+                owner = next(name for name, target in OWNER_COLUMNS.items() if target == table)
+                found[owner] = self.id_map(MODELS[table]).get(row.get(column))
+        return found
+
+    def keep_row(self, table: str, row: Row, reason: str | None = None) -> None:
+        """Keep a valid row that no model holds as given; ``reason`` says why the portal
+        cannot use it (a warning)."""
+        if reason:
+            self.warn(table, row, f"{reason}: kept as given, not used here")
+        self.records.add(table, row, self.owners(row))
+
+    def keep_rows(self, table: str) -> None:
+        """A table the portal does not model: every valid row is kept as given."""
+        for row in self.valid_rows(table):
+            self.keep_row(table, row)
+
+    def kept_cells(self, table: str, row: Row, fields: dict, base: dict | None = None) -> dict:
+        """The row's cells that ``fields`` do not hold as given (see ``kept``)."""
+        values = {"hsds_id": row.get("id"), **(base or {})}
+        for column, lookup in EXPORT_TABLES[table]:
+            if lookup.endswith("__hsds_id") and lookup != "hsds_id":
+                attname = f"{lookup.split('__')[0]}_id"
+                if attname in fields:
+                    values[lookup] = row.get(column) if fields[attname] is not None else None
+            elif lookup in fields:
+                values[lookup] = fields[lookup]
+        if table == "taxonomy_terms":
+            parent = row.get("parent_id")
+            values["parent__hsds_id"] = parent if parent in self.term_ids else None
+        portal = row_cells(table, values)
+        return kept.keep(row.values, portal, schema_columns(table), EXPORT_COLUMNS[table])
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -142,28 +268,67 @@ class _Importer(RowParser):
         taken.add(slug)
         return slug
 
+    def cannot_model(self, table: str, row: Row, reason: str) -> None:
+        """A row the portal cannot model: skipped if it is a listing's, else kept as given."""
+        if table in CORE_TABLES:
+            self.report.skip(TABLE_FILES[table], row.line, reason)
+        else:
+            self.keep_row(table, row, reason)
+
     def import_rows(self, table: str, model: type, parse) -> None:
         batch: list[tuple[Row, dict]] = []
-        for count, row in enumerate(self.package.rows(table, self.report), start=1):
-            if count % BATCH_SIZE == 0:
-                self.progress.rows(table, count)
+        pairs = self.pairs.setdefault(model, set()) if model in UNIQUE_PAIRS else None
+        for row in self.valid_rows(table):
             try:
                 fields = parse(row)
-            except RowError as error:
-                self.report.skip(TABLE_FILES[table], row.line, str(error))
+            except KeepAsRecord:
+                if not (table == "attributes" and is_made_up(row.values)):
+                    self.keep_row(table, row)
+                # else an attribute this portal's export made up: it makes it again
                 continue
-            if fields is None:  # a row this portal has no use for (e.g. another attribute)
+            except RowError as error:
+                self.cannot_model(table, row, str(error))
                 continue
             error = length_error(model, fields)
             if error:
-                self.report.skip(TABLE_FILES[table], row.line, error)
+                self.cannot_model(table, row, error)
                 continue
+            if pairs is not None:
+                pair = tuple(fields[name] for name in UNIQUE_PAIRS[model])
+                if pair in pairs:
+                    linked = " and ".join(UNIQUE_PAIRS[model])
+                    self.keep_row(table, row, f"another row links the same {linked}")
+                    continue
+                pairs.add(pair)
+            if table == "attributes":
+                portal = {
+                    "link_id": row.get("link_id"),
+                    "taxonomy_term_id": row.get("taxonomy_term_id"),
+                    "link_type": CATEGORY_LINK_TYPE,
+                    "link_entity": "service",
+                    "value": "",
+                }
+                extra = kept.keep(row.values, portal, schema_columns(table), ())
+            else:
+                extra = self.kept_cells(table, row, fields)
+            if table == "organizations" and row.get("parent_organization_id"):
+                self.parent_organizations.append((row.line, row.get("parent_organization_id")))
+            fields["hsds_extra"] = {table: extra} if extra else {}
             batch.append((row, fields))
             if len(batch) >= BATCH_SIZE:
                 self.write(table, model, batch)
                 batch = []
         if batch:
             self.write(table, model, batch)
+        if table == "organizations":
+            known = self.id_map(models.Organization)
+            for line, parent in self.parent_organizations:
+                if parent not in known:
+                    self.report.warn(
+                        TABLE_FILES[table],
+                        line,
+                        f"parent_organization_id {parent} is not in the package: kept as given",
+                    )
 
     def write(self, table: str, model: type, batch: list[tuple[Row, dict]]) -> None:
         """Create the new rows and update the changed ones of a batch, by HSDS id."""
@@ -182,6 +347,7 @@ class _Importer(RowParser):
                     self.report.skip(
                         TABLE_FILES[table], item[0].line, f"rejected by the database: {reason}"
                     )
+        self.records.forget(table, [row.get("id") for row, _fields in batch])
 
     def _write(self, table: str, model: type, batch: list[tuple[Row, dict]]) -> None:
         self.pending_log = []  # a batch that failed and is retried row by row starts again
@@ -189,6 +355,11 @@ class _Importer(RowParser):
         known = {row.get("id"): ids[row.get("id")] for row, _f in batch if row.get("id") in ids}
         existing = {obj.pk: obj for obj in model.objects.filter(pk__in=known.values())}
         has_slug = any(field.name == "slug" for field in model._meta.concrete_fields)
+        auto_now = [
+            field.attname
+            for field in model._meta.concrete_fields
+            if getattr(field, "auto_now", False)
+        ]
         to_create, to_update, changed_fields = [], [], set()
         unchanged = 0
         for row, fields in batch:
@@ -200,25 +371,31 @@ class _Importer(RowParser):
                     values["slug"] = self.new_slug(model, fields["name"])
                 to_create.append(values)
                 continue
+            if obj.hsds_extra and set(obj.hsds_extra) - {table}:
+                # A location keeps its address's and accessibility's cells beside its own.
+                merged = {name: cells for name, cells in obj.hsds_extra.items() if name != table}
+                fields = {**fields, "hsds_extra": {**merged, **fields["hsds_extra"]}}
             diff = [name for name, value in fields.items() if getattr(obj, name) != value]
             if not diff:
                 unchanged += 1
                 continue
-            if model in LOGGED_MODELS:
+            logged = [name for name in diff if name != "hsds_extra"]
+            if model in LOGGED_MODELS and logged:
                 self.log_changes(
-                    obj, [Change(name, getattr(obj, name), fields[name]) for name in diff]
+                    obj, [Change(name, getattr(obj, name), fields[name]) for name in logged]
                 )
             for name in diff:
                 setattr(obj, name, fields[name])
             changed_fields.update(diff)
             to_update.append(obj)
+            for name in auto_now:
+                if name not in fields:
+                    setattr(obj, name, self.now)
         created = bulk_insert(model, to_create, self.now)
         if to_update:
             for field in model._meta.concrete_fields:
                 if getattr(field, "auto_now", False):
                     changed_fields.add(field.name)
-                    for obj in to_update:
-                        setattr(obj, field.attname, self.now)
             bulk_update(model, to_update, sorted(changed_fields))
             models.Metadata.objects.bulk_create(self.pending_log, batch_size=BATCH_SIZE)
         # Only once the batch is in: record the new ids and the counts.
@@ -250,6 +427,19 @@ class _Importer(RowParser):
 
     # -- steps that are not one row per model row --------------------------------------------
 
+    def read_taxonomies(self) -> None:
+        """Taxonomies are kept as given; their names name the terms that give none. The ids
+        of the terms are read first too, so that a term's parent later in the file counts as
+        in the package."""
+        for row in self.valid_rows("taxonomies"):
+            self.taxonomy_names[row.get("id")] = row.get("name")
+            if row.get("id") != taxonomy_row(row.get("name"))[0]:
+                self.keep_row("taxonomies", row)
+            # else one this portal's export made up for the name: it makes it again
+        self.term_ids = {
+            row.get("id") for row in self.package.rows("taxonomy_terms", ImportReport())
+        }
+
     def link_term_parents(self) -> None:
         """Second pass over the terms, now that every term has a key: link the parents."""
         categories = self.id_map(models.Category)
@@ -262,8 +452,11 @@ class _Importer(RowParser):
             parent_id = row.get("parent_id")
             parent = categories.get(parent_id) if parent_id else None
             if parent_id and parent is None:
-                # An optional link: the term is kept, at the top level.
-                self.warn("taxonomy_terms", row, f"parent_id {parent_id} is not in the package")
+                # An optional link: the term is kept at the top level, its parent_id as given.
+                self.warn(
+                    "taxonomy_terms", row, f"parent_id {parent_id} is not in the package: "
+                    "kept as given"
+                )  # fmt: skip
             if parent == pk:
                 parent = None
             parents[pk] = parent
@@ -277,41 +470,43 @@ class _Importer(RowParser):
         bulk_update(models.Category, changed, ["parent"])
 
     def fold_into_locations(self, table: str, parse, id_field: str) -> None:
-        """Addresses and accessibility are one per location here: write them onto it."""
+        """Addresses and accessibility are folded into their location, the first row of
+        each for a location; a second one (a postal address beside the physical one, a
+        hearing loop beside a ramp) is kept as given, as is one whose location is not in
+        the package."""
         seen: set[int] = set()
         batch: dict[int, tuple[Row, dict]] = {}
-        for row in self.package.rows(table, self.report):
+        for row in self.valid_rows(table):
+            pk = self.ref(row, "location_id", models.Location)
+            if pk is None or pk in seen:
+                self.keep_row(table, row)
+                continue
             try:
-                pk = self.ref(row, "location_id", models.Location, required=True)
                 fields = parse(row)
             except RowError as error:
-                self.report.skip(TABLE_FILES[table], row.line, str(error))
-                continue
-            if pk in seen:
-                self.report.skip(
-                    TABLE_FILES[table],
-                    row.line,
-                    f"a second {table} row for location {row.get('location_id')}: "
-                    "the portal keeps one per location",
-                )
+                self.keep_row(table, row, str(error))
                 continue
             error = length_error(models.Location, fields)
             if error:
-                self.report.skip(TABLE_FILES[table], row.line, error)
+                self.keep_row(table, row, error)
                 continue
             seen.add(pk)
             fields[id_field] = row.get("id")
             batch[pk] = (row, fields)
             if len(batch) >= BATCH_SIZE:
-                self._fold(table, batch)
+                self._fold(table, batch, id_field)
                 batch = {}
         if batch:
-            self._fold(table, batch)
+            self._fold(table, batch, id_field)
 
-    def _fold(self, table: str, batch: dict[int, tuple[Row, dict]]) -> None:
+    def _fold(self, table: str, batch: dict[int, tuple[Row, dict]], id_field: str) -> None:
         changed, changed_fields, unchanged = [], set(), 0
         for location in models.Location.objects.filter(pk__in=batch):
-            fields = batch[location.pk][1]
+            row, fields = batch[location.pk]
+            base = {"hsds_id": location.hsds_id, "location_type": location.location_type}
+            extra = self.kept_cells(table, row, {**fields, id_field: row.get("id")}, base)
+            merged = {name: cells for name, cells in location.hsds_extra.items() if name != table}
+            fields = {**fields, "hsds_extra": {**merged, **({table: extra} if extra else {})}}
             diff = [name for name, value in fields.items() if getattr(location, name) != value]
             if not diff:
                 unchanged += 1
@@ -338,47 +533,65 @@ class _Importer(RowParser):
                 location.fill_place()
             bulk_update(models.Location, batch, list(models.PLACE_FIELDS))
 
-    def language_pk(self, code: str, name: str) -> int:
+    def language(self, code: str, name: str) -> tuple[int, str, str]:
+        """(primary key, code, name) of the language a row names, made when new."""
         key = (code or name).strip().lower()[:35]
         if key not in self.languages:
             language, _created = models.Language.objects.get_or_create(
                 code=key, defaults={"name": (name or code)[:100]}
             )
-            self.languages[key] = language.pk
+            self.languages[key] = (language.pk, language.code, language.name)
         return self.languages[key]
 
     def import_languages(self) -> None:
-        """A language row links a service, a location or both to a language."""
-        service_batch: list[tuple[Row, dict]] = []
-        location_batch: list[tuple[Row, dict]] = []
-        for row in self.package.rows("languages", self.report):
-            try:
-                service = self.ref(row, "service_id", models.Service)
-                location = self.ref(row, "location_id", models.Location)
-                if not (row.get("code") or row.get("name")):
-                    raise RowError("empty required field: code (or name)")
-                if service is None and location is None:
-                    raise RowError("linked to nothing: give service_id or location_id")
-            except RowError as error:
-                self.report.skip("languages.csv", row.line, str(error))
+        """A language row links a service, a location, a phone or several of them to a
+        language; one that names no language or links none of them is kept as given."""
+        links = (
+            ("service_id", models.Service, models.ServiceLanguage),
+            ("location_id", models.Location, models.LocationLanguage),
+            ("phone_id", models.Phone, models.PhoneLanguage),
+        )
+        batches: dict[type, list[tuple[Row, dict]]] = {link: [] for _c, _m, link in links}
+        pairs: dict[type, set[tuple[int, int]]] = {link: set() for _c, _m, link in links}
+        for row in self.valid_rows("languages"):
+            owners = {column: self.ref(row, column, model) for column, model, _l in links}
+            if not (row.get("code") or row.get("name")):
+                self.keep_row("languages", row, "no code or name")
                 continue
-            language = self.language_pk(row.get("code"), row.get("name"))
+            if not any(owners.values()):
+                self.keep_row("languages", row)
+                continue
+            language, code, name = self.language(row.get("code"), row.get("name"))
+            if any(
+                (owners[column], language) in pairs[link]
+                for column, _m, link in links
+                if owners[column]
+            ):
+                self.keep_row("languages", row, "another row links the same language")
+                continue
             note = row.get("note")[:500]
-            if service is not None:
-                service_batch.append(
-                    (row, {"service_id": service, "language_id": language, "note": note})
+            portal = {column: row.get(column) if owners[column] else "" for column, _m, _l in links}
+            portal.update(name=name, code=code, note=note)
+            extra = kept.keep(row.values, portal, schema_columns("languages"), ())
+            hsds_extra = {"languages": extra} if extra else {}
+            for column, _model, link in links:
+                if owners[column] is None:
+                    continue
+                pairs[link].add((owners[column], language))
+                batches[link].append(
+                    (
+                        row,
+                        {
+                            column: owners[column],
+                            "language_id": language,
+                            "note": note,
+                            "hsds_extra": hsds_extra,
+                        },
+                    )
                 )
-            if location is not None:
-                location_batch.append(
-                    (row, {"location_id": location, "language_id": language, "note": note})
-                )
-            if len(service_batch) >= BATCH_SIZE:
-                self.write("languages", models.ServiceLanguage, service_batch)
-                service_batch = []
-            if len(location_batch) >= BATCH_SIZE:
-                self.write("languages", models.LocationLanguage, location_batch)
-                location_batch = []
-        if service_batch:
-            self.write("languages", models.ServiceLanguage, service_batch)
-        if location_batch:
-            self.write("languages", models.LocationLanguage, location_batch)
+                if len(batches[link]) >= BATCH_SIZE:
+                    self.write("languages", link, batches[link])
+                    batches[link] = []
+        for link, batch in batches.items():
+            if batch:
+                self.write("languages", link, batch)

@@ -34,7 +34,8 @@ from typing import IO
 
 from django.conf import settings
 
-# The files this portal reads and writes, by table name. Anything else in a package is ignored.
+# The files of HSDS 3.0's tables, which this portal reads and writes, by table name. Anything
+# else in a package is ignored.
 TABLE_FILES: dict[str, str] = {
     "taxonomies": "taxonomies.csv",
     "taxonomy_terms": "taxonomy_terms.csv",
@@ -48,6 +49,16 @@ TABLE_FILES: dict[str, str] = {
     "phones": "phones.csv",
     "schedules": "schedules.csv",
     "languages": "languages.csv",
+    # Tables the portal keeps as given (HsdsRecord) and writes back.
+    "contacts": "contacts.csv",
+    "programs": "programs.csv",
+    "funding": "funding.csv",
+    "cost_options": "cost_options.csv",
+    "service_areas": "service_areas.csv",
+    "required_documents": "required_documents.csv",
+    "organization_identifiers": "organization_identifiers.csv",
+    "meta_table_descriptions": "meta_table_descriptions.csv",
+    "metadata": "metadata.csv",
 }
 REQUIRED_TABLES = ("organizations", "services")
 
@@ -65,6 +76,20 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "schedules": ("id",),
     "languages": ("id",),
     "taxonomies": ("id",),
+    **dict.fromkeys(
+        (
+            "contacts",
+            "programs",
+            "funding",
+            "cost_options",
+            "service_areas",
+            "required_documents",
+            "organization_identifiers",
+            "meta_table_descriptions",
+            "metadata",
+        ),
+        ("id",),
+    ),
 }
 
 # A package's description of itself, read for one thing: whether the export escaped formulas.
@@ -146,7 +171,8 @@ class ImportReport:
     unchanged: Counter[str] = field(default_factory=Counter)
     skipped: int = 0
     problems: list[Problem] = field(default_factory=list)
-    # Rows imported with an optional link left out (e.g. a parent term not in the package).
+    # Rows imported with a cell the portal cannot use or link kept as given (a parent term
+    # not in the package, a latitude of 100), or kept whole as given (HsdsRecord).
     warnings: list[Problem] = field(default_factory=list)
     # Seconds spent per step, for the command's summary and the benchmark.
     seconds: dict[str, float] = field(default_factory=dict)
@@ -182,7 +208,7 @@ class ImportReport:
         if self.skipped > len(self.problems):
             out.append(f"  ... and {self.skipped - len(self.problems)} more")
         if self.warnings:
-            out.append(f"{len(self.warnings)} row(s) imported without an optional link")
+            out.append(f"{len(self.warnings)} warning(s): rows imported with a cell kept as given")
             out.extend(f"  {problem}" for problem in self.warnings)
         return out
 

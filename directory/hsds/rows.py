@@ -1,12 +1,18 @@
 """From a row of each table to the fields of its model, checked: one ``parse_*`` per table.
 
-A parser returns the model's fields (attname -> value), None for a row this portal has no use
-for, or raises :class:`RowError`. References are checked against the rows already imported,
-so the tables are parsed in an order where what a row points to is in before it.
+A parser returns the model's fields (attname -> value), raises :class:`KeepAsRecord` for a
+valid row that no model holds (it is kept as given, ``records``), or :class:`RowError` for a
+row the portal cannot model: the importer skips it when it is an organization or a service (a
+listing cannot be half there) and keeps it as given otherwise. A value the portal cannot use
+(a latitude of 100, a web address that is not http) is left out of the model with a warning,
+and the cell is kept as given (``kept``), so that the export writes it back. References are
+looked up in the rows already imported, so the tables are parsed in an order where what a
+row points to is in before it; one that points to no row is kept as given, with a warning.
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 
 from django.db import DatabaseError
@@ -35,7 +41,7 @@ def cell_errors(parse):
     def guarded(self: RowParser, row: Row) -> dict | None:
         try:
             return parse(self, row)
-        except (RowError, DatabaseError):
+        except (RowError, KeepAsRecord, DatabaseError):
             raise
         except Exception as error:  # whatever a cell raises, the row is skipped
             value = row.values.get(row.column) or ""
@@ -43,6 +49,68 @@ def cell_errors(parse):
             raise RowError(f"{cell} cannot be read ({type(error).__name__}: {error})") from error
 
     return guarded
+
+
+class KeepAsRecord(Exception):
+    """A valid row that no model holds: keep it as given (HsdsRecord)."""
+
+
+# The links of a kept row: its organization, service and location, by the columns naming them.
+OWNER_COLUMNS = {
+    "organization_id": "organizations",
+    "service_id": "services",
+    "location_id": "locations",
+}
+# A link_entity (attributes) or resource_type (metadata) -> the table its id is in.
+ENTITY_TABLES = {
+    "organization": "organizations",
+    "service": "services",
+    "location": "locations",
+    "service_at_location": "service_at_location",
+    "phone": "phones",
+    "schedule": "schedules",
+    "taxonomy_term": "taxonomy_terms",
+    "taxonomy": "taxonomies",
+    "contact": "contacts",
+    "program": "programs",
+    "funding": "funding",
+    "cost_option": "cost_options",
+    "service_area": "service_areas",
+    "required_document": "required_documents",
+    "organization_identifier": "organization_identifiers",
+    "meta_table_description": "meta_table_descriptions",
+}
+# The modelled tables whose ids a reference is looked up in.
+MODELS = {
+    "organizations": models.Organization,
+    "services": models.Service,
+    "locations": models.Location,
+    "service_at_location": models.ServiceAtLocation,
+    "phones": models.Phone,
+    "schedules": models.Schedule,
+    "taxonomy_terms": models.Category,
+}
+# Reference columns and the table they point to (None: given by link_entity/resource_type).
+REFERENCES = {
+    "organization_id": "organizations",
+    "service_id": "services",
+    "location_id": "locations",
+    "service_at_location_id": "service_at_location",
+    "phone_id": "phones",
+    "contact_id": "contacts",
+    "program_id": "programs",
+    "taxonomy_term_id": "taxonomy_terms",
+    "taxonomy_id": "taxonomies",
+    "link_id": None,
+    "resource_id": None,
+}
+
+
+def entity_table(entity: str) -> str | None:
+    entity = entity.strip().lower()
+    if entity in ENTITY_TABLES.values():
+        return entity
+    return ENTITY_TABLES.get(entity)
 
 
 class RowParser:
@@ -74,19 +142,22 @@ class RowParser:
                 raise RowError(f"empty required field: {column}")
             return None
         pk = self.id_map(model).get(value)
-        if pk is None:
+        if pk is None and required:
             raise RowError(f"dangling reference: {column} {value} is not in the package")
         return pk
+
+    def soft(self, table: str, row: Row, check, default=None, unused: str = "not used here"):
+        """A value the portal cannot use is left out with a warning (its cell is kept)."""
+        try:
+            return check()
+        except RowError as error:
+            self.warn(table, row, f"{error}: kept as given, {unused}")
+            return default
 
     def warn(self, table: str, row: Row, reason: str) -> None:
         self.report.warn(TABLE_FILES[table], row.line, reason)
 
     # -- what other rows say, read first -----------------------------------------------------
-
-    def read_taxonomies(self) -> None:
-        self.taxonomy_names = {
-            row.get("id"): row.get("name") for row in self.package.rows("taxonomies", self.report)
-        }
 
     def scan_attributes(self) -> None:
         """Read what organizations and locations need from attributes before creating them."""
@@ -127,20 +198,18 @@ class RowParser:
         }
 
     @cell_errors
-    def parse_attribute(self, row: Row) -> dict | None:
-        entity, link_type = cells.attribute_target(row)
-        if entity == "organization" and link_type in (*KIND_LINK_TYPES, PARTNER_CITY_LINK_TYPE):
-            self.ref(row, "link_id", models.Organization, required=True)
-            return None
-        if entity == "location" and link_type == CONFIDENTIAL_LINK_TYPE:
-            self.ref(row, "link_id", models.Location, required=True)
-            return None
+    def parse_attribute(self, row: Row) -> dict:
+        """A service filed under a taxonomy term is a ServiceCategory; every other attribute
+        (the kind, partner city and confidentiality the portal reads first, and those it
+        does not read) is kept as given."""
+        entity, _link_type = cells.attribute_target(row)
         if entity != "service" or not row.get("taxonomy_term_id"):
-            return None  # an attribute this portal does not use
-        return {
-            "service_id": self.ref(row, "link_id", models.Service, required=True),
-            "category_id": self.ref(row, "taxonomy_term_id", models.Category, required=True),
-        }
+            raise KeepAsRecord
+        service = self.ref(row, "link_id", models.Service)
+        category = self.ref(row, "taxonomy_term_id", models.Category)
+        if service is None or category is None:
+            raise KeepAsRecord
+        return {"service_id": service, "category_id": category}
 
     # -- organizations and services ----------------------------------------------------------
 
@@ -151,9 +220,11 @@ class RowParser:
             "alternate_name": row.get("alternate_name"),
             "description": row.get("description"),
             "email": cells.email(row, "email"),
-            "website": cells.url(row, "website"),
+            "website": self.soft("organizations", row, lambda: cells.url(row, "website"), ""),
             "legal_status": row.get("legal_status"),
-            "year_incorporated": cells.integer(row, "year_incorporated", 1600, 2200),
+            "year_incorporated": self.soft(
+                "organizations", row, lambda: cells.integer(row, "year_incorporated", 1600, 2200)
+            ),
         }
         # Import never forgets what an admin set: the kind and city change only when the
         # package says something about them.
@@ -182,16 +253,22 @@ class RowParser:
             raise RowError(
                 f"status {status!r} is not one of {', '.join(models.ServiceStatus.values)}"
             )
-        minimum_age = cells.integer(row, "minimum_age", 0, 150)
-        maximum_age = cells.integer(row, "maximum_age", 0, 150)
+        minimum_age = self.soft("services", row, lambda: cells.integer(row, "minimum_age", 0, 150))
+        maximum_age = self.soft("services", row, lambda: cells.integer(row, "maximum_age", 0, 150))
         if minimum_age is not None and maximum_age is not None and minimum_age > maximum_age:
-            raise RowError(f"minimum_age {minimum_age} is above maximum_age {maximum_age}")
+            self.warn(
+                "services",
+                row,
+                f"minimum_age {minimum_age} is above maximum_age {maximum_age}: "
+                "kept as given, not used here",
+            )
+            minimum_age = maximum_age = None
         fields = {
             "organization_id": self.ref(row, "organization_id", models.Organization, required=True),
             "name": cells.required(row, "name"),
             "alternate_name": row.get("alternate_name"),
             "description": row.get("description"),
-            "url": cells.url(row, "url"),
+            "url": self.soft("services", row, lambda: cells.url(row, "url"), ""),
             "email": cells.email(row, "email"),
             "status": status,
             "eligibility_description": row.get("eligibility_description"),
@@ -204,7 +281,12 @@ class RowParser:
         }
         # "Last verified" is a person's claim: only the file can make it, never the import.
         if row.get("assured_date"):
-            fields["assured_date"] = cells.date(row, "assured_date")
+            fields["assured_date"] = self.soft(
+                "services", row, lambda: cells.date(row, "assured_date")
+            )
+        # When the source last changed the service: kept as the package says.
+        if row.get("last_modified"):
+            fields["last_modified"] = last_modified(row.get("last_modified"))
         return fields
 
     # -- locations ---------------------------------------------------------------------------
@@ -214,27 +296,33 @@ class RowParser:
         location_type = (row.get("location_type") or "physical").lower()
         if location_type not in models.LocationType.values:
             raise RowError(f"location_type {location_type!r} is not physical, postal or virtual")
-        latitude = cells.decimal(row, "latitude", 90)
-        longitude = cells.decimal(row, "longitude", 180)
+        on_maps = "not used for maps or distances"
+        latitude = self.soft(
+            "locations", row, lambda: cells.decimal(row, "latitude", 90), unused=on_maps
+        )
+        longitude = self.soft(
+            "locations", row, lambda: cells.decimal(row, "longitude", 180), unused=on_maps
+        )
         if (latitude is None) != (longitude is None):
-            raise RowError("latitude and longitude must be given together")
-        organization = None
-        if row.get("organization_id"):
-            organization = self.id_map(models.Organization).get(row.get("organization_id"))
-            if organization is None:
-                # Optional in HSDS: the location is kept without an organization.
+            # A position needs both: one alone is kept as given, not used for maps.
+            if row.get("latitude") and row.get("longitude"):
+                pass  # the bad one was reported above
+            else:
                 self.warn(
                     "locations",
                     row,
-                    f"organization_id {row.get('organization_id')} is not in the package",
+                    "latitude and longitude are not given together: kept as given, "
+                    "not used for maps or distances",
                 )
+            latitude = longitude = None
+        organization = self.ref(row, "organization_id", models.Organization)
         fields = {
             "organization_id": organization,
             "name": row.get("name"),
             "alternate_name": row.get("alternate_name"),
             "description": row.get("description"),
             "location_type": location_type,
-            "url": cells.url(row, "url"),
+            "url": self.soft("locations", row, lambda: cells.url(row, "url"), ""),
             "transportation": row.get("transportation"),
             "latitude": latitude,
             "longitude": longitude,
@@ -253,9 +341,8 @@ class RowParser:
     def parse_address(self, row: Row) -> dict:
         country = row.get("country").upper()
         if len(country) > 2:
-            raise RowError(f"country {country!r} is not a two-letter code")
-        if not (row.get("address_1") or row.get("city") or row.get("postal_code")):
-            raise RowError("empty required field: address_1")
+            # The portal holds a two-letter code; the cell is kept as given.
+            country = ""
         return {
             "address_1": row.get("address_1"),
             "address_2": row.get("address_2"),
@@ -286,7 +373,7 @@ class RowParser:
             f"{column[:-3]}_id": self.ref(row, column, model) for column, model in columns.items()
         }
         if not any(owners.values()):
-            raise RowError(f"linked to nothing: give one of {', '.join(columns)}")
+            raise RowError(f"linked to none of {', '.join(columns)} in the package")
         return owners
 
     @cell_errors
@@ -344,3 +431,12 @@ class RowParser:
             "valid_to": valid_to,
             "description": row.get("description"),
         }
+
+
+def last_modified(value: str) -> datetime.datetime:
+    """A services.last_modified cell (checked by the schema's date-time format) in UTC; one
+    without an offset is read as UTC."""
+    moment = datetime.datetime.fromisoformat(value.replace("z", "Z"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.astimezone(datetime.UTC)

@@ -201,14 +201,26 @@ def test_every_line_ending_reads_the_same(tmp_path, line_end):
     [
         pytest.param(
             {"organizations_csv": GOOD_PACKAGE["organizations.csv"] + "o-9,Big,,,,,,1.0e999\n"},
-            "organizations.csv, line 6: year_incorporated '1.0e999' is not a whole number",
+            "organizations.csv, line 6: year_incorporated '1.0e999' is not a number",
             id="year-overflows",
         ),
         pytest.param(
             {"services_csv": services_with("s-9,o-1,Ages,,active,,9.9e999,,,\n")},
-            "services.csv, line 3: minimum_age '9.9e999' is not a whole number",
+            "services.csv, line 3: minimum_age '9.9e999' is not a number",
             id="age-overflows",
         ),
+    ],
+)
+def test_a_cell_that_cannot_be_read_is_its_rows_skip_reason(tmp_path, changes, problem):
+    report = package_import(write_package(tmp_path / "pkg", **changes))
+
+    assert problem_lines(report) == [problem]
+    assert models.Service.objects.filter(hsds_id="s-1").exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "warning"),
+    [
         pytest.param(
             {"services_csv": services_with("s-9,o-1,Dates,,active,2024-02-30,,,,\n")},
             "services.csv, line 3: assured_date '2024-02-30' is not a date (YYYY-MM-DD)",
@@ -221,11 +233,18 @@ def test_every_line_ending_reads_the_same(tmp_path, line_end):
         ),
     ],
 )
-def test_a_cell_that_cannot_be_read_is_its_rows_skip_reason(tmp_path, changes, problem):
+def test_a_cell_of_free_text_that_the_portal_cannot_read_is_kept_as_given(
+    tmp_path, changes, warning
+):
+    """assured_date is text in the HSDS schema: a row is never refused for it; the portal
+    leaves the date out, says so and keeps the cell for the export."""
     report = package_import(write_package(tmp_path / "pkg", **changes))
 
-    assert problem_lines(report) == [problem]
-    assert models.Service.objects.filter(hsds_id="s-1").exists()
+    assert report.ok, report.lines()
+    assert [str(p) for p in report.warnings] == [f"{warning}: kept as given, not used here"]
+    service = models.Service.objects.get(hsds_id="s-9")
+    assert service.assured_date is None
+    assert service.hsds_extra["services"]["assured_date"][1] == ""
 
 
 def test_an_unexpected_error_from_a_cell_names_the_cell(tmp_path, monkeypatch):
@@ -471,7 +490,7 @@ def _upload(content: bytes) -> SimpleUploadedFile:
         ),
         pytest.param(
             lambda: zip_package(organizations_csv=organizations("o-9,Overflow,,,,,,1.0e999")),
-            "year_incorporated &#x27;1.0e999&#x27; is not a whole number",
+            "year_incorporated &#x27;1.0e999&#x27; is not a number",
             id="overflowing-cell",
         ),
     ],
