@@ -98,6 +98,7 @@ class _Importer(RowParser):
         self.pairs: dict[type, set[tuple]] = {}
         self.term_ids: set[str] = set()
         self.parent_organizations: list[tuple[int, str]] = []  # (line, id) to check at the end
+        self.reference_columns: dict[str, list[tuple[str, str | None]]] = {}
 
     @property
     def wrote_anything(self) -> bool:
@@ -177,17 +178,20 @@ class _Importer(RowParser):
             yield row
 
     def check_references(self, table: str, row: Row) -> None:
-        for column, target in REFERENCES.items():
-            if column not in row.values:
-                continue
+        if table not in self.reference_columns:
+            self.reference_columns[table] = [
+                (column, target)
+                for column, target in REFERENCES.items()
+                if column in row.values
+                and not (table == "services" and column == "organization_id")
+            ]  # a service's organization_id is its skip reason when it points nowhere
+        for column, target in self.reference_columns[table]:
             value = row.get(column)
             if not value:
                 continue
             if target is None:
                 entity = row.get("link_entity" if column == "link_id" else "resource_type")
                 target = entity_table(entity)
-            if table == "services" and column == "organization_id":
-                continue  # a service needs it: reported as its skip reason
             if self.is_known(target, value) is False:
                 self.warn(table, row, f"{column} {value} is not in the package: kept as given")
 
@@ -237,10 +241,10 @@ class _Importer(RowParser):
 
     def kept_cells(self, table: str, row: Row, fields: dict, base: dict | None = None) -> dict:
         """The row's cells that ``fields`` do not hold as given (see ``kept``)."""
+        plan, columns, modelled = self.kept_plan(table)
         values = {"hsds_id": row.get("id"), **(base or {})}
-        for column, lookup in EXPORT_TABLES[table]:
-            if lookup.endswith("__hsds_id") and lookup != "hsds_id":
-                attname = f"{lookup.split('__')[0]}_id"
+        for column, lookup, attname in plan:
+            if attname is not None:
                 if attname in fields:
                     values[lookup] = row.get(column) if fields[attname] is not None else None
             elif lookup in fields:
@@ -248,8 +252,21 @@ class _Importer(RowParser):
         if table == "taxonomy_terms":
             parent = row.get("parent_id")
             values["parent__hsds_id"] = parent if parent in self.term_ids else None
-        portal = row_cells(table, values)
-        return kept.keep(row.values, portal, schema_columns(table), EXPORT_COLUMNS[table])
+        return kept.keep(row.values, row_cells(table, values), columns, modelled)
+
+    @functools.cache  # noqa: B019 (one importer per import)
+    def kept_plan(self, table: str) -> tuple[list, tuple[str, ...], frozenset[str]]:
+        """For :meth:`kept_cells`, worked out once per table: (column, lookup, the field a
+        reference column is held in or None), the schema's columns, the modelled ones."""
+        plan = [
+            (
+                column,
+                lookup,
+                f"{lookup.split('__')[0]}_id" if lookup.endswith("__hsds_id") else None,
+            )
+            for column, lookup in EXPORT_TABLES[table]
+        ]
+        return plan, tuple(schema_columns(table)), frozenset(EXPORT_COLUMNS[table])
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -308,7 +325,7 @@ class _Importer(RowParser):
                     "link_entity": "service",
                     "value": "",
                 }
-                extra = kept.keep(row.values, portal, schema_columns(table), ())
+                extra = kept.keep(row.values, portal, schema_columns(table), frozenset())
             else:
                 extra = self.kept_cells(table, row, fields)
             if table == "organizations" and row.get("parent_organization_id"):
@@ -572,7 +589,7 @@ class _Importer(RowParser):
             note = row.get("note")[:500]
             portal = {column: row.get(column) if owners[column] else "" for column, _m, _l in links}
             portal.update(name=name, code=code, note=note)
-            extra = kept.keep(row.values, portal, schema_columns("languages"), ())
+            extra = kept.keep(row.values, portal, schema_columns("languages"), frozenset())
             hsds_extra = {"languages": extra} if extra else {}
             for column, _model, link in links:
                 if owners[column] is None:

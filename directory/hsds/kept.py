@@ -18,17 +18,17 @@ Only what differs is kept, so a package the portal models fully costs nothing he
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 
 Kept = dict[str, str | list[str]]
 
 
-def keep(given: dict[str, str], portal: dict[str, str], columns: Iterable[str],
-         modelled: Iterable[str]) -> Kept:  # fmt: skip
+def keep(
+    given: dict[str, str], portal: dict[str, str], columns: Iterable[str], modelled: Set[str]
+) -> Kept:
     """What to keep of a row: ``given`` is the row's cells as read, ``portal`` the cells the
     export would write for the row as imported (the columns whose value is known),
     ``columns`` the table's schema columns, ``modelled`` those the export writes itself."""
-    modelled = set(modelled)
     kept: Kept = {}
     for column in columns:
         if column not in given or column == "id":
