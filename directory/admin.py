@@ -356,11 +356,31 @@ class LanguageAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
 
 
+class SynonymTopicFilter(admin.SimpleListFilter):
+    """The topics synonyms are filed under, and "no topic" for those filed under none (a
+    blank topic was a link without text)."""
+
+    title = _("topic")
+    parameter_name = "topic"
+    NONE = "-"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        topics = Synonym.objects.exclude(topic="").order_by("topic").values_list("topic", flat=True)
+        return [*((topic, topic) for topic in topics.distinct()), (self.NONE, _("No topic"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == self.NONE:
+            return queryset.filter(topic="")
+        if self.value():
+            return queryset.filter(topic=self.value())
+        return queryset
+
+
 @admin.register(Synonym)
 class SynonymAdmin(admin.ModelAdmin):
     list_display = ["term", "expands_to", "language", "topic"]
     list_editable = ["expands_to"]
-    list_filter = ["language", "topic"]
+    list_filter = ["language", SynonymTopicFilter]
     search_fields = ["term", "expands_to", "topic"]
 
 
