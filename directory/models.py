@@ -4,7 +4,9 @@ Every model an HSDS row maps to keeps that row's id in ``hsds_id`` (unique when 
 that a re-import updates instead of duplicating. Rows created here (admin, demo) have none
 until they are exported. Address and accessibility, separate tables in HSDS, are folded
 into Location (one physical address per location is what residents need); their HSDS ids
-are kept beside them for round trips.
+are kept beside them for round trips. What a model has no field for is kept in its
+``hsds_extra``, and the rows no model holds in ``HsdsRecord`` (see ``directory/hsds/``), so
+that an export gives back every valid row a package brought in.
 
 How the search columns are filled and queried lives in ``directory/search/`` only; opening
 hours in ``directory/hours.py``.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.db import connection
 
 # Rows read, checked and written at once (the import's batches, and chunks of every query).
@@ -40,10 +42,7 @@ def bulk_insert(model: type, rows: list[dict], now) -> dict[str, int]:
         for field in fields
     }
     attnames = [field.attname for field in fields]
-    # JSON goes in as JSON (psycopg's adapter); everything else as it is.
-    json_fields = {
-        field.attname: field for field in fields if field.get_internal_type() == "JSONField"
-    }
+    json_fields = {field.attname for field in fields if field.get_internal_type() == "JSONField"}
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(field.column) for field in fields)
@@ -52,10 +51,9 @@ def bulk_insert(model: type, rows: list[dict], now) -> dict[str, int]:
             for row in rows:
                 values = [row.get(name, defaults[name]) for name in attnames]
                 if json_fields:
+                    # COPY reads JSON from its text: dumped here, much faster than an adapter.
                     values = [
-                        json_fields[name].get_db_prep_save(value, connection)
-                        if name in json_fields
-                        else value
+                        json.dumps(value) if name in json_fields else value
                         for name, value in zip(attnames, values, strict=True)
                     ]
                 copy.write_row(values)

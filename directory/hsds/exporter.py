@@ -232,6 +232,8 @@ def _fill_ids(model: type, queryset, field_name: str) -> None:
 
 
 def _cell(value: object) -> str:
+    if value.__class__ is str:
+        return value  # type: ignore[return-value]
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
@@ -239,6 +241,10 @@ def _cell(value: object) -> str:
     if isinstance(value, datetime.time):
         return value.strftime("%H:%M:%S" if value.second else "%H:%M")
     return str(value)
+
+
+# The one way a stored value is written as a cell (the importer compares cells with it).
+cell_text = _cell
 
 
 def _spreadsheet_cell(value: object) -> str:

@@ -11,6 +11,7 @@ from directory.hsds import TABLE_FILES, package_export, package_import
 
 from .fixtures.hsds_package import (
     CONFIDENTIAL_ADDRESS,
+    GOOD_PACKAGE,
     canonical_dump,
     wipe_directory,
     write_package,
@@ -131,3 +132,32 @@ def test_the_export_command_says_which_kind_of_package_it_wrote(tmp_path, capsys
     assert "confidential addresses left out" in public
     assert "confidential addresses included" in full
     assert zipfile.is_zipfile(tmp_path / "out.zip")
+
+
+def test_a_second_address_of_a_confidential_location_stays_out_of_the_public_export(tmp_path):
+    addresses = GOOD_PACKAGE["addresses.csv"] + "a-9,l-2,PO Box 99,Fairhaven,OH,43002,US,postal\n"
+    package_import(write_package(tmp_path / "source", addresses_csv=addresses))
+    assert models.HsdsRecord.objects.get(table="addresses").location.hsds_id == "l-2"
+
+    package_export(tmp_path / "public")
+    package_export(tmp_path / "backup", include_confidential=True)
+
+    assert "PO Box 99" not in _all_text(tmp_path / "public")
+    assert "PO Box 99" in _all_text(tmp_path / "backup")
+
+
+def test_kept_cells_are_exported_but_never_a_confidential_locations_position(tmp_path):
+    locations = (
+        "id,location_type,organization_id,name,latitude,longitude,transportation,"
+        "external_identifier\n"
+        "l-1,physical,o-1,Eastside Pantry,40.1,-83.0,Bus 4 to Main St,UPRN-1\n"
+        "l-2,physical,o-2,Safe Haven,100,-83.1,Behind the chapel,UPRN-2\n"
+    )
+    package_import(write_package(tmp_path / "source", locations_csv=locations))
+
+    package_export(tmp_path / "public")
+
+    text = (tmp_path / "public" / "locations.csv").read_text()
+    assert "UPRN-1" in text
+    assert "UPRN-2" in text  # not an address: kept and written
+    assert "100" not in text.split("Safe Haven")[1].split("\n")[0]  # its latitude, kept
