@@ -106,6 +106,7 @@ class _Importer(RowParser):
         self.term_ids: set[str] = set()
         self.parent_organizations: list[tuple[int, str]] = []  # (line, id) to check at the end
         self.reference_columns: dict[str, list[tuple[str, str | None]]] = {}
+        self.kept_plans: dict[str, tuple[list, list[str]]] = {}
 
     @property
     def wrote_anything(self) -> bool:
@@ -248,39 +249,72 @@ class _Importer(RowParser):
 
     def kept_cells(self, table: str, row: Row, fields: dict, base: dict | None = None) -> dict:
         """The row's cells that ``fields`` do not hold as given (see ``kept``)."""
-        plan, columns, modelled = self.kept_plan(table)
-        values = {"hsds_id": row.get("id"), **(base or {})}
+        if table in ("addresses", "accessibility", "taxonomy_terms"):
+            return self._kept_cells_worked_out(table, row, fields, base)
+        # The same as kept.keep(row.values, row_cells(table, ...), ...) in one pass, as it
+        # runs for every row of the big tables.
+        plan, unmodelled = self.kept_plan(table, row)
+        given = row.values
+        found: dict = {}
         for column, lookup, attname in plan:
             if attname is not None:
+                if attname not in fields:
+                    continue
+                cell = given[column].strip() if fields[attname] is not None else ""
+            elif lookup in fields:
+                cell = cell_text(fields[lookup])
+            else:
+                continue
+            if given[column] != cell:
+                found[column] = [given[column], cell]
+        for column in unmodelled:
+            if given[column] != "":
+                found[column] = given[column]
+        return found
+
+    def _kept_cells_worked_out(self, table: str, row: Row, fields: dict, base) -> dict:
+        """kept_cells of the tables whose cells the export works out (folded into a location,
+        or a term's taxonomy id made from its name)."""
+        values = {"hsds_id": row.get("id"), **(base or {})}
+        for column, lookup in EXPORT_TABLES[table]:
+            if lookup.endswith("__hsds_id"):
+                attname = f"{lookup.split('__')[0]}_id"
                 if attname in fields:
                     values[lookup] = row.get(column) if fields[attname] is not None else None
             elif lookup in fields:
                 values[lookup] = fields[lookup]
-        if table in ("addresses", "taxonomy_terms"):
-            if table == "taxonomy_terms":
-                parent = row.get("parent_id")
-                values["parent__hsds_id"] = parent if parent in self.term_ids else None
-            portal = row_cells(table, values)
-        else:  # row_cells without its two special cases, for speed
-            portal = {
-                column: cell_text(values[lookup])
-                for column, lookup, _attname in plan
-                if lookup in values
-            }
-        return kept.keep(row.values, portal, columns, modelled)
+        if table == "taxonomy_terms":
+            parent = row.get("parent_id")
+            values["parent__hsds_id"] = parent if parent in self.term_ids else None
+        return kept.keep(
+            row.values,
+            row_cells(table, values),
+            schema_columns(table),
+            frozenset(EXPORT_COLUMNS[table]),
+        )
 
-    def kept_plan(self, table: str) -> tuple[list, tuple[str, ...], frozenset[str]]:
-        """For :meth:`kept_cells`, worked out once per table: (column, lookup, the field a
-        reference column is held in or None), the schema's columns, the modelled ones."""
-        plan = [
-            (
-                column,
-                lookup,
-                f"{lookup.split('__')[0]}_id" if lookup.endswith("__hsds_id") else None,
-            )
-            for column, lookup in EXPORT_TABLES[table]
-        ]
-        return plan, tuple(schema_columns(table)), frozenset(EXPORT_COLUMNS[table])
+    def kept_plan(self, table: str, row: Row) -> tuple[list, list[str]]:
+        """For :meth:`kept_cells`, worked out from the first row of a table (all its rows have
+        its header's columns): (column, lookup, the field a reference column is held in or
+        None) of its modelled columns but the id, and its other columns of the schema."""
+        if table not in self.kept_plans:
+            plan = [
+                (
+                    column,
+                    lookup,
+                    f"{lookup.split('__')[0]}_id" if lookup.endswith("__hsds_id") else None,
+                )
+                for column, lookup in EXPORT_TABLES[table]
+                if column in row.values and column != "id"
+            ]
+            modelled = set(EXPORT_COLUMNS[table])
+            unmodelled = [
+                column
+                for column in schema_columns(table)
+                if column in row.values and column not in modelled
+            ]
+            self.kept_plans[table] = (plan, unmodelled)
+        return self.kept_plans[table]
 
     # -- writing -----------------------------------------------------------------------------
 
