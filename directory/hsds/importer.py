@@ -156,7 +156,7 @@ class _Importer(RowParser):
             kept_rows("cost_options"),
             rows("attributes", models.ServiceCategory, self.parse_attribute),
             kept_rows("meta_table_descriptions"),
-            kept_rows("metadata"),
+            ("metadata", self.keep_metadata),
             ("search vectors", self.refresh_search),
         ]
         for number, (name, step) in enumerate(steps, start=1):
@@ -193,9 +193,10 @@ class _Importer(RowParser):
                 if column in row.values
                 and not (table == "services" and column == "organization_id")
             ]  # a service's organization_id is its skip reason when it points nowhere
+        values = row.values
         for column, target in self.reference_columns[table]:
-            value = row.get(column)
-            if not value:
+            value = values[column]
+            if not value or not (value := value.strip()):
                 continue
             if target is None:
                 entity = row.get("link_entity" if column == "link_id" else "resource_type")
@@ -246,6 +247,20 @@ class _Importer(RowParser):
         """A table the portal does not model: every valid row is kept as given."""
         for row in self.valid_rows(table):
             self.keep_row(table, row)
+
+    def keep_metadata(self) -> None:
+        """Another system's metadata rows are kept as given; this portal's own change log
+        (directory.changelog), when an export of this site comes back, is already here."""
+        own: set[str] = set()
+        if self.package.has("metadata"):
+            own = set(
+                models.Metadata.objects.values_list("hsds_id", flat=True).iterator(
+                    chunk_size=BATCH_SIZE
+                )
+            )
+        for row in self.valid_rows("metadata"):
+            if row.get("id") not in own:
+                self.keep_row("metadata", row)
 
     def kept_cells(self, table: str, row: Row, fields: dict, base: dict | None = None) -> dict:
         """The row's cells that ``fields`` do not hold as given (see ``kept``)."""

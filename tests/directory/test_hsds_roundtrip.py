@@ -179,3 +179,21 @@ def test_kept_rows_go_with_their_service(tmp_path):
     service.delete()
 
     assert not kept.exists()
+
+
+def test_the_change_log_coming_back_in_an_export_is_not_kept_twice(tmp_path):
+    """metadata.csv holds this site's own change log beside another system's metadata: the
+    first is already here when an export of this site is imported again."""
+    source = write_all_tables_package(tmp_path / "pkg")
+    package_import(source)
+    _set_cell(source, "services", ident("services", 0), "name", "Renamed pantry")
+    package_import(source)  # an update: the change log gets a row
+    assert models.Metadata.objects.count() == 1
+    first = _export(tmp_path / "first")
+
+    report = package_import(first)
+    second = _export(tmp_path / "second")
+
+    assert report.created["metadata"] == 0
+    assert len(read_table(second, "metadata")) == 3  # the package's two, and the change
+    assert package_differences(first, second) == []
