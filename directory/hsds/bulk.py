@@ -10,8 +10,10 @@ from django.db import connection
 BATCH_SIZE = 2000
 
 
-def bulk_insert(model: type, rows: list[dict], now) -> dict[str, int]:
+def bulk_insert(model: type, rows: list[dict], now, scope: dict | None = None) -> dict[str, int]:
     """Insert new rows (field attname -> value, with ``hsds_id``); return HSDS id -> pk.
+    ``scope`` (column -> value) narrows the read-back where ``hsds_id`` is unique only with
+    it (HsdsRecord: within its table).
 
     On Postgres the rows go in with COPY, straight from the parsed values (several times
     faster than building model instances for INSERT ... VALUES on a big package), and the
@@ -57,10 +59,11 @@ def bulk_insert(model: type, rows: list[dict], now) -> dict[str, int]:
                         for name, value in zip(attnames, values, strict=True)
                     ]
                 copy.write_row(values)
+        narrow = "".join(f" AND {quote(column)} = %s" for column in scope or {})
         cursor.execute(
             f"SELECT hsds_id, {quote(model._meta.pk.column)} FROM {table} "  # noqa: S608
-            "WHERE hsds_id = ANY(%s)",
-            [[row["hsds_id"] for row in rows]],
+            f"WHERE hsds_id = ANY(%s){narrow}",
+            [[row["hsds_id"] for row in rows], *(scope or {}).values()],
         )
         return dict(cursor.fetchall())
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from directory import models
 
-from .bulk import BATCH_SIZE
+from .bulk import BATCH_SIZE, bulk_insert
 from .reader import ImportReport, Row
 from .validate import schema_columns
 
@@ -95,9 +95,7 @@ class RecordWriter:
         for hsds_id, data, owners in batch:
             record = existing.get(hsds_id)
             if record is None:
-                to_create.append(
-                    models.HsdsRecord(table=table, hsds_id=hsds_id, data=data, **owners)
-                )
+                to_create.append({"table": table, "hsds_id": hsds_id, "data": data, **owners})
                 continue
             if record.data == data and all(
                 getattr(record, name) == value for name, value in owners.items()
@@ -108,8 +106,8 @@ class RecordWriter:
             for name, value in owners.items():
                 setattr(record, name, value)
             to_update.append(record)
-        created = models.HsdsRecord.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-        known.update((record.hsds_id, record.pk) for record in created)
+        created = bulk_insert(models.HsdsRecord, to_create, None, scope={"table": table})
+        known.update(created)
         if to_update:
             models.HsdsRecord.objects.bulk_update(
                 to_update, ["data", "organization", "service", "location"], batch_size=BATCH_SIZE
