@@ -74,13 +74,16 @@ class RecordWriter:
                 self._write(name, batch)
 
     def forget(self, table: str, hsds_ids: list[str]) -> None:
-        """Rows of ``table`` now held by a model are no longer kept here (one query, and
-        only for a table that has kept rows)."""
-        if table in self.tables_held and hsds_ids:
-            models.HsdsRecord.objects.filter(table=table, hsds_id__in=hsds_ids).delete()
-            known = self.known(table)
-            for hsds_id in hsds_ids:
-                known.pop(hsds_id, None)
+        """Rows of ``table`` now held by a model are no longer kept here (a query only when
+        some of them were)."""
+        if table not in self.tables_held:
+            return
+        known = self.known(table)
+        held = [hsds_id for hsds_id in hsds_ids if hsds_id in known]
+        if held:
+            models.HsdsRecord.objects.filter(table=table, hsds_id__in=held).delete()
+            for hsds_id in held:
+                del known[hsds_id]
 
     def _write(self, table: str, batch: list[tuple[str, dict, Owners]]) -> None:
         known = self.known(table)

@@ -418,3 +418,19 @@ def test_a_large_import_rewrites_the_services_table_once_committed(tmp_path, mon
 def test_no_compaction_inside_a_transaction(monkeypatch):
     _set_bulk_refresh_rows(monkeypatch, 0)
     assert compact_after_full_refresh() is False
+
+
+def test_a_kept_row_that_the_portal_can_use_on_a_later_import_is_kept_once(tmp_path):
+    links = GOOD_PACKAGE["service_at_location.csv"]
+    package_import(
+        write_package(tmp_path / "one", service_at_location_csv=links + "sal-9,s-1,l-404,\n")
+    )
+    assert models.HsdsRecord.objects.filter(table="service_at_location").count() == 1
+
+    report = package_import(
+        write_package(tmp_path / "two", service_at_location_csv=links + "sal-9,s-1,l-2,\n")
+    )
+
+    assert report.created["service_at_location"] == 1
+    assert models.ServiceAtLocation.objects.filter(hsds_id="sal-9").exists()
+    assert not models.HsdsRecord.objects.filter(table="service_at_location").exists()
