@@ -54,17 +54,13 @@ def _hsds_id_field() -> models.CharField:
 def _hsds_extra_field() -> models.JSONField:
     """The cells of the row's HSDS package that this model has no field for, and those it
     stores differently, so that an export writes the row back as it came (see
-    ``directory/hsds/kept.py`` for the form and the rule).
-
-    Its names, and those of PhoneLanguage and HsdsRecord, are not translated: no page or
-    admin form shows them yet (they are not editable, and the two models are not in the
-    admin). Translate them with the catalogue when the admin shows them."""
+    ``directory/hsds/kept.py`` for the form and the rule)."""
     return models.JSONField(
-        "other HSDS fields",
+        _("other HSDS fields"),
         default=dict,
         blank=True,
         editable=False,
-        help_text="Cells of the HSDS row that the portal keeps only to export them again.",
+        help_text=_("Cells of the HSDS row that the portal keeps only to export them again."),
     )
 
 
@@ -749,8 +745,8 @@ class PhoneLanguage(models.Model):
     hsds_extra = _hsds_extra_field()
 
     class Meta:
-        verbose_name = "phone language"
-        verbose_name_plural = "phone languages"
+        verbose_name = _("phone language")
+        verbose_name_plural = _("phone languages")
         constraints = [
             models.UniqueConstraint(fields=["phone", "language"], name="phone_language_unique_pair")
         ]
@@ -1370,9 +1366,9 @@ class HsdsRecord(models.Model):
     organization, service and location the row belongs to are real foreign keys, so that
     deleting one of those deletes its rows here too."""
 
-    table = models.CharField("HSDS table", max_length=40)
+    table = models.CharField(_("HSDS table"), max_length=40)
     hsds_id = models.CharField(_("HSDS id"), max_length=250)
-    data = models.JSONField("the row's cells", default=dict)
+    data = models.JSONField(_("the row's cells"), default=dict)
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -1384,8 +1380,8 @@ class HsdsRecord(models.Model):
     )
 
     class Meta:
-        verbose_name = "other HSDS row"
-        verbose_name_plural = "other HSDS rows"
+        verbose_name = _("other HSDS row")
+        verbose_name_plural = _("other HSDS rows")
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(fields=["table", "hsds_id"], name="hsds_record_unique_id")
