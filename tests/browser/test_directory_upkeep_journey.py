@@ -31,10 +31,12 @@ WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 
 
 def _emails_to(folder: Path, address: str) -> list[str]:
-    """The messages the file backend wrote for ``address``."""
+    """The messages the file backend wrote for ``address`` (it ends each with a line of 79
+    dashes, and may write several to one file)."""
     messages = []
     for file in sorted(folder.iterdir()):
-        messages += [m for m in file.read_text().split("\n\n\n") if f"To: {address}" in m]
+        written = file.read_text().split("-" * 79)
+        messages += [message for message in written if f"To: {address}" in message]
     return messages
 
 
