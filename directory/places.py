@@ -3,10 +3,11 @@ U.S. ZIP codes with their town, state, time zone and coordinates, shipped in the
 network). A listing's opening hours are read in its place's time zone, and "near me" measures
 from a ZIP code's centre.
 
-The package's data cannot change while the process runs, so it is read once."""
+The package's data cannot change while the process runs, so each answer is kept."""
 
 import functools
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,30 +25,32 @@ class ZipPlace:
     longitude: Decimal
 
 
-@functools.cache
-def _places() -> dict[str, ZipPlace]:
-    return {
-        row["zip_code"]: ZipPlace(
-            row["zip_code"], row["timezone"], Decimal(row["lat"]), Decimal(row["long"])
-        )
-        for row in zipcodes.list_all()
-        if row["lat"] and row["long"]
-    }
+ZIP_CODE = re.compile(r"\d{5}")
 
 
-@functools.cache
-def _state_time_zones() -> dict[str, str]:
-    """Each state's most common time zone (Texas: Central, though El Paso is Mountain)."""
-    counts: dict[str, Counter] = {}
-    for row in zipcodes.list_all():
-        if row["timezone"]:
-            counts.setdefault(row["state"], Counter())[row["timezone"]] += 1
-    return {state: zones.most_common(1)[0][0] for state, zones in counts.items()}
-
-
+@functools.lru_cache(maxsize=50_000)
 def zip_place(postal_code: str) -> ZipPlace | None:
-    """The place of a ZIP code ("78201" or "78201-1234"), or None when it is not one."""
-    return _places().get((postal_code or "").strip()[:5])
+    """The place of a ZIP code ("78201" or "78201-1234"), or None when it is not one.
+
+    One ZIP code is looked up at a time: the package's list of every ZIP code, with their
+    area codes and alternative town names, takes about 150 MiB as Python objects, which an
+    import or a web worker would then hold for good. The answers are small and cached (there
+    are about 42,000 ZIP codes)."""
+    code = (postal_code or "").strip()[:5]
+    if not ZIP_CODE.fullmatch(code):
+        return None
+    found = zipcodes.matching(code)
+    if not found or not found[0]["lat"] or not found[0]["long"]:
+        return None
+    row = found[0]
+    return ZipPlace(code, row["timezone"], Decimal(row["lat"]), Decimal(row["long"]))
+
+
+@functools.cache
+def _state_time_zone(state: str) -> str:
+    """A state's most common time zone (Texas: Central, though El Paso is Mountain)."""
+    zones = Counter(row["timezone"] for row in zipcodes.filter_by_state(state) if row["timezone"])
+    return zones.most_common(1)[0][0] if zones else ""
 
 
 def time_zone_of(postal_code: str, state: str) -> str:
@@ -55,7 +58,8 @@ def time_zone_of(postal_code: str, state: str) -> str:
     place = zip_place(postal_code)
     if place and place.time_zone:
         return place.time_zone
-    return _state_time_zones().get((state or "").strip().upper(), "")
+    state = (state or "").strip().upper()
+    return _state_time_zone(state) if re.fullmatch(r"[A-Z]{2}", state) else ""
 
 
 def place_of(

@@ -167,6 +167,11 @@ class _Importer(RowParser):
             self.report.seconds[name] = time.monotonic() - started
 
     def refresh_search(self) -> None:
+        # The rows are all in: what was kept to look them up is let go before the search
+        # index, which reads every schedule, is built.
+        self.ids.clear()
+        self.pairs.clear()
+        self.slugs.clear()
         if self.changed_anything:
             refresh_search_vectors()
 
@@ -431,8 +436,7 @@ class _Importer(RowParser):
 
     def _write(self, table: str, model: type, batch: list[tuple[Row, dict]]) -> None:
         self.pending_log = []  # a batch that failed and is retried row by row starts again
-        ids = self.id_map(model)
-        known = {row.get("id"): ids[row.get("id")] for row, _f in batch if row.get("id") in ids}
+        known = self.stored_ids(model, [row.get("id") for row, _fields in batch])
         existing = {obj.pk: obj for obj in model.objects.filter(pk__in=known.values())}
         has_slug = any(field.name == "slug" for field in model._meta.concrete_fields)
         auto_now = [
@@ -479,7 +483,8 @@ class _Importer(RowParser):
             bulk_update(model, to_update, sorted(changed_fields))
             models.Metadata.objects.bulk_create(self.pending_log, batch_size=BATCH_SIZE)
         # Only once the batch is in: record the new ids and the counts.
-        ids.update(created)
+        if model in self.ids:
+            self.ids[model].update(created)
         if model is models.Location:
             self.moved_locations.update(created.values())
             self.moved_locations.update(obj.pk for obj in to_update)
@@ -488,6 +493,17 @@ class _Importer(RowParser):
         self.report.unchanged[table] += unchanged
         if created or to_update:
             self.changed_anything = True
+
+    def stored_ids(self, model: type, hsds_ids: list[str]) -> dict[str, int]:
+        """HSDS id -> primary key of those of a batch's rows already stored: from the id map
+        when another table has needed it, else asked of the database. A table nothing refers
+        to (schedules, a service's categories and languages) then holds no map of all its
+        ids: at 200,000 services those maps were about half the import's memory."""
+        if model in self.ids:
+            ids = self.ids[model]
+            return {hsds_id: ids[hsds_id] for hsds_id in hsds_ids if hsds_id in ids}
+        stored = model.objects.filter(hsds_id__in=hsds_ids).values_list("hsds_id", "pk")
+        return dict(stored)
 
     def log_changes(self, obj, changes: list[Change]) -> None:
         """An update of an existing service, phone or schedule goes in the listing's change

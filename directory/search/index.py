@@ -91,6 +91,9 @@ def refresh_schedule_periods(sender, instance: Schedule, **_signal_arguments) ->
     )
 
 
+PERIOD_CHUNK = 20_000
+
+
 def _replace_periods(periods, schedules) -> int:
     """Delete ``periods`` and write those of ``schedules`` (the rows of services and of
     services at locations; a location's own hours belong to no service)."""
@@ -108,11 +111,16 @@ def _replace_periods(periods, schedules) -> int:
         "valid_from",
         "valid_to",
     )
-    # Read whole before writing: a connection copying rows in can run no other query.
-    rows = _period_rows(list(hours))
+    written, last = 0, 0
     with transaction.atomic():
         periods.delete()
-        return _insert_periods(rows)
+        # In chunks by primary key, each read whole before it is written (a connection
+        # copying rows in can run no other query): all 200,000 schedules of a large import
+        # at once took about 100 MiB.
+        while chunk := list(hours.filter(pk__gt=last).order_by("pk")[:PERIOD_CHUNK]):
+            written += _insert_periods(_period_rows(chunk))
+            last = chunk[-1][0]
+    return written
 
 
 def _period_rows(hours: list[tuple]) -> Iterator[tuple]:

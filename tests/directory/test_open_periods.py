@@ -121,6 +121,20 @@ class TestKeptCurrent:
         assert len(stored(kept)) == 2
         assert OpenPeriod.objects.count() == 2
 
+    def test_a_refresh_reads_the_schedules_in_chunks_and_writes_every_one(self, monkeypatch):
+        # Five schedules in chunks of two: three reads, the last one short. A chunk that
+        # started again at the beginning, or skipped the row after each chunk's last one,
+        # would write some periods twice or not at all.
+        monkeypatch.setattr(search.index, "PERIOD_CHUNK", 2)
+        services = ServiceFactory.create_batch(5)
+        for service, day in zip(services, ("MO", "TU", "WE", "TH", "FR"), strict=True):
+            ScheduleFactory(service=service, byday=day)
+        OpenPeriod.objects.all().delete()
+        search.refresh_search_vectors()
+        assert [stored(service) for service in services] == [
+            [(weekday, 9 * HOUR, 17 * HOUR)] for weekday in range(5)
+        ]
+
 
 @pytest.mark.django_db
 def test_open_now_follows_daylight_saving_time(settings):
