@@ -341,7 +341,7 @@ def _export(open_text, include_confidential: bool, raw: bool = False) -> Counter
                 cells.update(transportation="", latitude="", longitude="")
             yield cells
 
-    write("locations", locations())
+    write("locations", chain(locations(), records("locations")))
     shown = models.Location.objects.filter(_has_address_q())
     if not include_confidential:
         shown = shown.filter(is_confidential=False)

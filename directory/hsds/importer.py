@@ -84,6 +84,16 @@ def package_import(path: str | Path | IO[bytes], progress: Progress | None = Non
 # Tables whose rows the portal cannot hold half: a row of theirs it cannot model is skipped.
 # A row of any other table that it cannot model is kept as given (HsdsRecord), with a warning.
 CORE_TABLES = ("organizations", "services")
+# The models that hold a table's rows when the portal can use them. A row kept as given that an
+# earlier import modelled leaves them (a taxonomy term stays: topics are curated here).
+HELD_BY = {
+    "locations": (models.Location,),
+    "service_at_location": (models.ServiceAtLocation,),
+    "phones": (models.Phone,),
+    "schedules": (models.Schedule,),
+    "attributes": (models.ServiceCategory,),
+    "languages": (models.ServiceLanguage, models.LocationLanguage, models.PhoneLanguage),
+}
 # Two rows of these cannot link the same pair: the second is kept as given.
 UNIQUE_PAIRS = {
     models.ServiceAtLocation: ("service_id", "location_id"),
@@ -107,6 +117,7 @@ class _Importer(RowParser):
         self.parent_organizations: list[tuple[int, str]] = []  # (line, id) to check at the end
         self.reference_columns: dict[str, list[tuple[str, str | None]]] = {}
         self.kept_plans: dict[str, tuple[list, list[str]]] = {}
+        self.now_kept: dict[str, dict[str, int]] = {}  # table -> HSDS id -> line
 
     @property
     def wrote_anything(self) -> bool:
@@ -164,6 +175,7 @@ class _Importer(RowParser):
             started = time.monotonic()
             step()
             self.records.flush()
+            self.unmodel()
             self.report.seconds[name] = time.monotonic() - started
 
     def refresh_search(self) -> None:
@@ -247,6 +259,33 @@ class _Importer(RowParser):
         if reason:
             self.warn(table, row, f"{reason}: kept as given, not used here")
         self.records.add(table, row, self.owners(row))
+        if table in HELD_BY:
+            self.now_kept.setdefault(table, {})[row.get("id")] = row.line
+            if len(self.now_kept[table]) >= BATCH_SIZE:
+                self.unmodel()
+
+    def unmodel(self) -> None:
+        """Rows now kept as given that an earlier import modelled leave their model: the
+        listing then shows nothing the package no longer says (weekly hours that became
+        monthly ones) and the export writes the row once, as now given."""
+        for table, lines in self.now_kept.items():
+            for model in HELD_BY[table]:
+                stored = model.objects.filter(hsds_id__in=list(lines))
+                dropped = list(stored.values_list("hsds_id", flat=True))
+                if not dropped:
+                    continue
+                stored.delete()
+                # What the deletion took with it (a location's services at it) may be in
+                # the maps: they are read again when next needed.
+                self.ids.clear()
+                self.changed_anything = True
+                for hsds_id in dropped:
+                    self.report.warn(
+                        TABLE_FILES[table],
+                        lines[hsds_id],
+                        "what an earlier import made of this row is removed from the directory",
+                    )
+        self.now_kept.clear()
 
     def keep_rows(self, table: str) -> None:
         """A table the portal does not model: every valid row is kept as given."""

@@ -1,6 +1,8 @@
 """import_hsds: the example package, every kind of bad row, idempotence, unreadable packages."""
 
+import csv
 import datetime
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -9,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from directory import models
-from directory.hsds import PackageError, package_import
+from directory.hsds import TABLE_FILES, PackageError, package_export, package_import
 from directory.search import compact_after_full_refresh, index
 
 from .conftest import postgres_only
@@ -434,3 +436,55 @@ def test_a_kept_row_that_the_portal_can_use_on_a_later_import_is_kept_once(tmp_p
     assert report.created["service_at_location"] == 1
     assert models.ServiceAtLocation.objects.filter(hsds_id="sal-9").exists()
     assert not models.HsdsRecord.objects.filter(table="service_at_location").exists()
+
+
+def exported_ids(tmp_path: Path, table: str) -> list[str]:
+    """The ids of one table in a fresh export, repeats included."""
+    folder = tmp_path / "export"
+    shutil.rmtree(folder, ignore_errors=True)
+    package_export(folder)
+    with (folder / TABLE_FILES[table]).open(newline="", encoding="utf-8") as handle:
+        return [row["id"] for row in csv.DictReader(handle)]
+
+
+def test_a_row_that_can_no_longer_be_used_leaves_the_listing_and_is_exported_once(tmp_path):
+    package_import(write_package(tmp_path / "one"))
+    pantry = models.Service.objects.get(hsds_id="s-1")
+    assert models.OpenPeriod.objects.filter(service=pantry).count() == 2  # Monday, Wednesday
+    # The city now gives the pantry's hours monthly, which the portal cannot show.
+    monthly = GOOD_PACKAGE["schedules.csv"].replace("h-1,s-1,sal-1,WEEKLY", "h-1,s-1,sal-1,MONTHLY")
+
+    report = package_import(write_package(tmp_path / "two", schedules_csv=monthly))
+
+    assert report.skipped == 0
+    assert not models.Schedule.objects.filter(hsds_id="h-1").exists()
+    assert not models.OpenPeriod.objects.filter(service=pantry).exists()  # no stale hours
+    assert models.HsdsRecord.objects.get(table="schedules", hsds_id="h-1").data["freq"] == "MONTHLY"
+    assert any(
+        "schedules.csv" in line and "earlier import made of this row is removed" in line
+        for line in report.lines()
+    ), report.lines()
+    assert exported_ids(tmp_path, "schedules").count("h-1") == 1
+    # Unchanged rows stay where they were.
+    assert models.Schedule.objects.filter(hsds_id__in=["h-2", "h-3"]).count() == 2
+
+
+def test_a_location_that_can_no_longer_be_used_takes_its_links_with_it_safely(tmp_path):
+    package_import(write_package(tmp_path / "one"))
+    # A name longer than the portal holds: the location is kept as given from now on, and so
+    # are the rows that hang on it (its service at a location, that link's hours).
+    long_name = GOOD_PACKAGE["locations.csv"].replace("Eastside Pantry", "E" * 300)
+
+    report = package_import(write_package(tmp_path / "two", locations_csv=long_name))
+
+    assert report.skipped == 0
+    assert not models.Location.objects.filter(hsds_id="l-1").exists()
+    assert not models.ServiceAtLocation.objects.filter(hsds_id="sal-1").exists()
+    assert models.Location.objects.filter(hsds_id="l-2").exists()
+    assert models.ServiceAtLocation.objects.filter(hsds_id="sal-2").exists()
+    for table, hsds_id in (("locations", "l-1"), ("service_at_location", "sal-1")):
+        assert models.HsdsRecord.objects.filter(table=table, hsds_id=hsds_id).exists()
+        assert exported_ids(tmp_path, table).count(hsds_id) == 1
+    # The same package again: nothing moves.
+    again = package_import(write_package(tmp_path / "three", locations_csv=long_name))
+    assert sum(again.created.values()) == sum(again.updated.values()) == 0
