@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -18,12 +18,14 @@ from .admin_hours import (
     ServiceAtLocationScheduleInline,
     hours_panel,
 )
+from .admin_read_only import ReadOnlyAdmin
 from .admin_upload import hsds_upload_urls
 from .changelog import Change
 from .models import (
     Category,
     ChangeAction,
     ChangeSource,
+    HsdsRecord,
     ImportJob,
     Language,
     Location,
@@ -72,7 +74,7 @@ class ToLookAtFilter(admin.SimpleListFilter):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(ReadOnlyAdmin):
     """The imports, to read: each links to its page (progress, then report). Uploading is
     on the organizations' "Import an HSDS package" page; nothing here is edited."""
 
@@ -89,14 +91,28 @@ class ImportJobAdmin(admin.ModelAdmin):
         url = reverse("admin:directory_organization_import_job", kwargs={"job_id": job.pk})
         return format_html('<a href="{}">{}</a>', url, job.file_name)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+@admin.register(HsdsRecord)
+class HsdsRecordAdmin(ReadOnlyAdmin):
+    """The rows an import kept as given (contacts, programs, a second address, a monthly
+    schedule...), to read: the portal does not use them, the export writes them back, and
+    the next import of the package replaces them. Nothing here is edited."""
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+    list_display = ["hsds_id", "table", "organization", "service", "location"]
+    list_filter = ["table"]
+    list_select_related = ["organization", "service", "location"]
+    search_fields = ["hsds_id"]
+    fields = ["table", "hsds_id", "cells", "organization", "service", "location"]
+    readonly_fields = fields
+
+    @admin.display(description=_("the row's cells"))
+    def cells(self, record: HsdsRecord) -> str:
+        rows = format_html_join(
+            "",
+            "<tr><th scope='row'>{}</th><td>{}</td></tr>",
+            ((column, value) for column, value in record.data.items() if value not in ("", None)),
+        )
+        return format_html("<table>{}</table>", rows) if rows else "—"
 
 
 # The directory's inlines are stacked: each field then has its own label, which a tabular inline's

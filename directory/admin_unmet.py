@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .admin_read_only import ReadOnlyAdmin
 from .models import Suggestion, SuggestionKind, UnmetSearch
 from .unmet import week_of
 
@@ -30,17 +31,8 @@ def _chosen_week(request: HttpRequest, weeks: list[datetime.date]) -> datetime.d
 
 
 @admin.register(UnmetSearch)
-class UnmetSearchAdmin(admin.ModelAdmin):
+class UnmetSearchAdmin(ReadOnlyAdmin):
     """Read-only: the rows are counts the search page writes."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def get_urls(self):
         to_do = self.admin_site.admin_view(self.to_do_view)

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from directory.models import Suggestion, SuggestionStatus
+from directory.models import HsdsRecord, Suggestion, SuggestionStatus
 from directory.search import refresh_search_vectors
 from tests.directory.factories import (
     CategoryFactory,
@@ -145,3 +145,43 @@ def test_an_admin_who_may_only_view_listings_cannot_mark_them_verified(client):
     )
     service.refresh_from_db()
     assert service.assured_date == datetime.date(2020, 1, 1)
+
+
+def test_rows_kept_as_given_are_read_in_the_admin_and_never_changed_there(admin_client):
+    pantry = OrganizationFactory(name="Eastside Pantry")
+    contact = HsdsRecord.objects.create(
+        table="contacts",
+        hsds_id="c-1",
+        data={"id": "c-1", "name": "Ana <b>Ruiz</b>", "title": "", "email": "ana@example.org"},
+        organization=pantry,
+    )
+    HsdsRecord.objects.create(table="programs", hsds_id="pr-1", data={"id": "pr-1"})
+    listing = reverse("admin:directory_hsdsrecord_changelist")
+
+    contacts = admin_client.get(listing, {"table": "contacts"}).content.decode()
+    assert "c-1" in contacts
+    assert "pr-1" not in contacts
+    assert "pr-1" in admin_client.get(listing, {"q": "pr-1"}).content.decode()
+
+    page = admin_client.get(reverse("admin:directory_hsdsrecord_change", args=[contact.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "ana@example.org" in text
+    assert "Eastside Pantry" in text
+    assert "Ana &lt;b&gt;Ruiz&lt;/b&gt;" in text  # the package's cells are escaped
+    assert ">email</th>" in text
+    assert ">title</th>" not in text
+    assert 'name="_save"' not in text
+    for name in ("add", "delete"):
+        url = reverse(
+            f"admin:directory_hsdsrecord_{name}", args=[] if name == "add" else [contact.pk]
+        )
+        assert admin_client.get(url).status_code == 403
+    assert (
+        admin_client.post(
+            reverse("admin:directory_hsdsrecord_change", args=[contact.pk]), {"table": "x"}
+        ).status_code
+        == 403
+    )
+    contact.refresh_from_db()
+    assert contact.table == "contacts"
