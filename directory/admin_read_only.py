@@ -1,5 +1,5 @@
-"""The admin of rows the portal writes itself (imports, kept HSDS rows, unmet-needs counts):
-they are read there, never added, changed or deleted by hand."""
+"""The admin of rows the portal writes itself (imports, kept HSDS rows, unmet-needs counts,
+requests sent to providers): they are read there, never added, changed or deleted by hand."""
 
 from django.contrib import admin
 from django.http import HttpRequest

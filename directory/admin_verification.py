@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .admin_read_only import ReadOnlyAdmin
 from .models import ProposedChange, VerificationRequest
 from .verification import (
     APPLIED_FIELDS,
@@ -111,7 +112,7 @@ class ProposedChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(VerificationRequest)
-class VerificationRequestAdmin(admin.ModelAdmin):
+class VerificationRequestAdmin(ReadOnlyAdmin):
     """Read-only: which listings were asked, when, and whether a link was used."""
 
     list_display = ["service", "sent_to", "sent_at", "reminder", "expires_at", "used_at"]
@@ -119,12 +120,3 @@ class VerificationRequestAdmin(admin.ModelAdmin):
     list_select_related = ["service"]
     search_fields = ["service__name", "sent_to"]
     exclude = ["token_hash"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
