@@ -118,7 +118,7 @@ class _Importer(RowParser):
         self.reference_columns: dict[str, list[tuple[str, str | None]]] = {}
         self.kept_plans: dict[str, tuple[list, list[str]]] = {}
         self.now_kept: dict[str, dict[str, int]] = {}  # table -> HSDS id -> line
-        self.held_before: dict[type, bool] = {}  # had rows with an HSDS id before this import
+        self.held_before: dict[type, bool] = {}  # held rows with an HSDS id when first asked
 
     @property
     def wrote_anything(self) -> bool:
@@ -542,11 +542,12 @@ class _Importer(RowParser):
         if model in self.ids:
             ids = self.ids[model]
             return {hsds_id: ids[hsds_id] for hsds_id in hsds_ids if hsds_id in ids}
-        if model not in self.held_before:  # asked before this import writes a row of it
+        if model not in self.held_before:
             self.held_before[model] = model.objects.exclude(hsds_id=None).exists()
         if not self.held_before[model]:
-            # The table had no such row: none of the batch can be stored yet, since the
-            # reader refuses an id that comes twice in a file.
+            # The table held no such row when first asked, before this import wrote one:
+            # none of the batch can be stored yet, since the reader refuses an id that
+            # comes twice in a file. (Asked after, the answer is yes: the database is asked.)
             return {}
         stored = model.objects.filter(hsds_id__in=hsds_ids).values_list("hsds_id", "pk")
         return dict(stored)
