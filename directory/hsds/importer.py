@@ -94,6 +94,14 @@ HELD_BY = {
     "attributes": (models.ServiceCategory,),
     "languages": (models.ServiceLanguage, models.LocationLanguage, models.PhoneLanguage),
 }
+# Tables folded into their location: the field of the row's id, and the fields it fills.
+FOLDED = {
+    "addresses": (
+        "address_hsds_id",
+        ("address_1", "address_2", "city", "region", "state_province", "postal_code", "country"),
+    ),
+    "accessibility": ("accessibility_hsds_id", ("accessibility",)),
+}
 # Two rows of these cannot link the same pair: the second is kept as given.
 UNIQUE_PAIRS = {
     models.ServiceAtLocation: ("service_id", "location_id"),
@@ -260,7 +268,7 @@ class _Importer(RowParser):
         if reason:
             self.warn(table, row, f"{reason}: kept as given, not used here")
         self.records.add(table, row, self.owners(row))
-        if table in HELD_BY:
+        if table in HELD_BY or table in FOLDED:
             self.now_kept.setdefault(table, {})[row.get("id")] = row.line
             if len(self.now_kept[table]) >= BATCH_SIZE:
                 self.unmodel()
@@ -270,6 +278,9 @@ class _Importer(RowParser):
         listing then shows nothing the package no longer says (weekly hours that became
         monthly ones) and the export writes the row once, as now given."""
         for table, lines in self.now_kept.items():
+            if table in FOLDED:
+                self.unfold(table, lines)
+                continue
             for model in HELD_BY[table]:
                 stored = model.objects.filter(hsds_id__in=list(lines))
                 dropped = list(stored.values_list("hsds_id", flat=True))
@@ -287,6 +298,28 @@ class _Importer(RowParser):
                         "what an earlier import made of this row is removed from the directory",
                     )
         self.now_kept.clear()
+
+    def unfold(self, table: str, lines: dict[str, int]) -> None:
+        """An address or accessibility row now kept as given leaves the location an earlier
+        import folded it into (a location's address then comes only from the package)."""
+        id_field, fields = FOLDED[table]
+        changed = list(models.Location.objects.filter(**{f"{id_field}__in": list(lines)}))
+        for location in changed:
+            self.report.warn(
+                TABLE_FILES[table],
+                lines[getattr(location, id_field)],
+                "what an earlier import made of this row is removed from the directory",
+            )
+            for name in (id_field, *fields):
+                setattr(location, name, "")
+            location.hsds_extra = {
+                name: cells for name, cells in location.hsds_extra.items() if name != table
+            }
+            location.modified_at = self.now
+        if changed:
+            bulk_update(models.Location, changed, [id_field, *fields, "hsds_extra", "modified_at"])
+            self.moved_locations.update(location.pk for location in changed)
+            self.changed_anything = True
 
     def keep_rows(self, table: str) -> None:
         """A table the portal does not model: every valid row is kept as given."""

@@ -488,3 +488,18 @@ def test_a_location_that_can_no_longer_be_used_takes_its_links_with_it_safely(tm
     # The same package again: nothing moves.
     again = package_import(write_package(tmp_path / "three", locations_csv=long_name))
     assert sum(again.created.values()) == sum(again.updated.values()) == 0
+
+
+def test_an_address_that_can_no_longer_be_used_leaves_its_location(tmp_path):
+    package_import(write_package(tmp_path / "one"))
+    assert models.Location.objects.get(hsds_id="l-1").address_1 == "12 Main St"
+    too_long = GOOD_PACKAGE["addresses.csv"].replace("12 Main St", "1" * 300)
+
+    report = package_import(write_package(tmp_path / "two", addresses_csv=too_long))
+
+    assert report.skipped == 0
+    pantry = models.Location.objects.get(hsds_id="l-1")
+    assert (pantry.address_1, pantry.postal_code, pantry.address_hsds_id) == ("", "", "")
+    assert models.Location.objects.get(hsds_id="l-2").address_1 == "99 Hidden Lane"
+    assert models.HsdsRecord.objects.get(table="addresses", hsds_id="a-1").data["address_1"]
+    assert exported_ids(tmp_path, "addresses").count("a-1") == 1
