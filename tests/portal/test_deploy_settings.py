@@ -74,3 +74,12 @@ def test_postgres_connection_settings_are_off(setting):
     with connection.cursor() as cursor:
         cursor.execute(f"SHOW {setting}")
         assert cursor.fetchone()[0] == "off"
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a Postgres connection setting")
+def test_postgres_runs_each_query_in_one_process():
+    # Parallel workers made "open now" twice as slow on a two-core server (settings.py).
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
