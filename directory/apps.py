@@ -12,7 +12,7 @@ class DirectoryConfig(AppConfig):
 
         from .models import Category, Language, Organization, Schedule, Synonym
         from .search import forget_reference
-        from .search.index import refresh_schedule_periods
+        from .search.index import refresh_schedule_hours
 
         # The search page's cached reference data (choices, synonyms, cities with
         # listings) is built from these tables.
@@ -21,8 +21,9 @@ class DirectoryConfig(AppConfig):
                 signal.connect(forget_reference, sender=model, dispatch_uid=f"ref-{model}")
         # A partner city's time zone is its listings' (Service.time_zone).
         post_save.connect(refresh_city_listings, sender=City, dispatch_uid="city-listings")
-        # The "open now" search reads each schedule row's open periods (OpenPeriod).
-        post_save.connect(refresh_schedule_periods, sender=Schedule, dispatch_uid="periods")
+        # The "open now" search reads each schedule row's open periods (OpenPeriod) and, on
+        # Postgres, the hours of the week they touch (facets of Service.name_vector).
+        post_save.connect(refresh_schedule_hours, sender=Schedule, dispatch_uid="periods")
 
 
 def refresh_city_listings(sender, instance, **_signal_arguments) -> None:

@@ -18,6 +18,7 @@ from typing import Protocol
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.lookups import In
 from django.utils.translation import gettext_lazy as _
 
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # index = date.weekday()
@@ -118,28 +119,44 @@ def _seconds(time: datetime.time) -> int:
 
 def open_services(periods: QuerySet, at: datetime.datetime, time_zones: Iterable[str]) -> Q:
     """A condition on services: open at the instant ``at``, each read in its own time zone
-    (one of ``time_zones``; "" is DIRECTORY_TIME_ZONE), so a directory that spans zones
-    asks each zone for its own local time. ``periods`` is every open period
-    (``OpenPeriod.objects.all()``), which carries its service's time zone.
+    (``Service.time_zone``, one of ``time_zones``; "" is DIRECTORY_TIME_ZONE), so a
+    directory that spans zones asks each zone for its own local time. ``periods`` is every
+    open period (``OpenPeriod.objects.all()``).
 
-    One EXISTS, which Postgres runs either way round as a semi-join, by the statistics of
-    the periods: by day, when most listings are open, it probes each candidate's few
-    periods through the service index (the first thousand names, a category, the words'
-    matches); at night, when few are, it reads the open periods of each zone first, through
-    the index on (weekday, time zone, opening time) in the morning and the one on closing
-    time in the evening (migration 0016), and keeps the candidates among them."""
+    One EXISTS, answered for each candidate by its periods of the day (the index on
+    service and weekday): the candidates are few when the search names words, a category
+    or a place, and on Postgres the search first narrows them to the services open at some
+    time of this hour (``hours_of_week``, a facet of ``Service.name_vector``), so that even
+    "open now" alone probes no more than the services open this hour."""
     covering = Q(pk__in=[])
-    for zone in sorted((set(time_zones) - {""}) | {settings.DIRECTORY_TIME_ZONE}):
+    for zone in _zones(time_zones):
         local = at.astimezone(zoneinfo.ZoneInfo(zone))
         second = _seconds(local.time())
         day = local.date()
+        read_here = [zone, ""] if zone == settings.DIRECTORY_TIME_ZONE else [zone]
         covering |= (
-            Q(weekday=local.weekday(), opens__lte=second, closes__gt=second)
-            & Q(time_zone__in=[zone, ""] if zone == settings.DIRECTORY_TIME_ZONE else [zone])
+            Q(In(OuterRef("time_zone"), read_here))
+            & Q(weekday=local.weekday(), opens__lte=second, closes__gt=second)
             & (Q(valid_from__isnull=True) | Q(valid_from__lte=day))
             & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
         )
     return Q(Exists(periods.filter(covering, service=OuterRef("pk"))))
+
+
+def hours_of_week(at: datetime.datetime, time_zones: Iterable[str]) -> set[int]:
+    """The hour of the week (0 is Monday 00:00-01:00) that the instant ``at`` falls in, in
+    each of these time zones. A service open at ``at`` is open at some time of this hour of
+    its own week, so it has this hour among those its open periods touch (which the search
+    index stores as facets, ``search/index.py``)."""
+    hours = set()
+    for zone in _zones(time_zones):
+        local = at.astimezone(zoneinfo.ZoneInfo(zone))
+        hours.add(local.weekday() * 24 + local.hour)
+    return hours
+
+
+def _zones(time_zones: Iterable[str]) -> list[str]:
+    return sorted((set(time_zones) - {""}) | {settings.DIRECTORY_TIME_ZONE})
 
 
 # -- what a listing page shows ------------------------------------------------------------

@@ -847,17 +847,16 @@ class OpenPeriod(models.Model):
     """A weekday and the hours of it in which a schedule row says its service is open, in
     the service's local time: it ``opens`` and ``closes`` so many seconds after midnight,
     the closing second excluded (``hours.daily_periods``). The "open now" search reads
-    these rather than the schedules (``hours.open_services``).
+    these rather than the schedules (``hours.open_services``), and the hours of the week
+    they touch are facets of the service's ``name_vector`` on Postgres.
 
-    Never edited by hand: saving a schedule row rewrites its periods (a signal, see
-    apps.py), and ``search.refresh_search_vectors()`` rewrites those of the services it
-    refreshes (imports create schedules in bulk, without signals)."""
+    Never edited by hand: saving a schedule row refreshes its service's periods and search
+    columns (a signal, see apps.py), and ``search.refresh_search_vectors()`` rewrites those
+    of the services it refreshes (imports create schedules in bulk, without signals)."""
 
     schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="+")
     # Indexed with the weekday (below): a listing's periods of one day.
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
-    # The service's time zone (Service.time_zone): which local day the hours are of.
-    time_zone = models.CharField(max_length=64, blank=True)
     weekday = models.PositiveSmallIntegerField()  # Monday is 0
     opens = models.PositiveIntegerField()
     closes = models.PositiveIntegerField()
@@ -866,13 +865,9 @@ class OpenPeriod(models.Model):
 
     class Meta:
         ordering = ["service", "weekday", "opens"]
-        # Whether a listing is open now, probed by listing and day; what is open at an
-        # instant, read by opening time in the morning (few have opened yet) and by closing
-        # time in the evening (few close later): hours.open_services.
+        # Whether a listing is open now, probed by listing and day (hours.open_services).
         indexes = [
             models.Index(fields=["service", "weekday"], name="openperiod_service_day"),
-            models.Index(fields=["weekday", "time_zone", "opens"], name="openperiod_opens"),
-            models.Index(fields=["weekday", "time_zone", "closes"], name="openperiod_closes"),
         ]
 
     def __str__(self) -> str:

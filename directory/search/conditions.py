@@ -1,6 +1,7 @@
 """Conditions of a search other than its words: facets (category, language), ZIP code and
 distance. Opening hours are in ``directory/hours.py`` (``Service.objects.open_now``)."""
 
+import datetime
 import math
 from collections.abc import Iterable
 
@@ -20,11 +21,14 @@ from django.db.models import (
 from django.db.models.functions import ASin, Cast, Cos, Power, Radians, Sin, Sqrt
 from django.db.models.lookups import LessThanOrEqual
 
+from ..hours import hours_of_week
 from ..models import Location, Service, ServiceCategory
 from ..places import EARTH_RADIUS_MILES, ZipPlace
 
-# The kinds of facet lexemes in Service.name_vector ("category:12"; see index.py).
-CATEGORY_FACET, LANGUAGE_FACET = "category", "language"
+# The kinds of facet lexemes in Service.name_vector ("category:12"; see index.py). An
+# "open" facet is an hour of the week in which the service is open at some time ("open:154"
+# is Sunday 10:00-11:00 in its own time zone; hours.hours_of_week).
+CATEGORY_FACET, LANGUAGE_FACET, OPEN_FACET = "category", "language", "open"
 
 
 class Matches(Func):
@@ -65,6 +69,17 @@ def in_language(language_id: int, *, as_facet: bool) -> Q:
         service=OuterRef("pk"), language_id=language_id
     )
     return Q(Exists(links))
+
+
+def open_this_hour(at: datetime.datetime, time_zones: Iterable[str]) -> Q:
+    """Postgres: services open at some time of the hour that ``at`` falls in (in their own
+    time zone), a facet that the names' GIN index answers with the words or a category:
+    "food, open now" then reads the 1,100 listings named for food and open this hour
+    instead of the 5,600 named for food (and the 17,000 that mention it, read one by one),
+    and "open now" alone reads no more than the 41,000 open this hour. Open that hour is
+    not open now (9:30-10:15 is closed at 10:20): ``Service.objects.open_now`` is the exact
+    check of these few."""
+    return facet(OPEN_FACET, hours_of_week(at, time_zones))
 
 
 def in_postal_code(postal_code: str) -> Q:

@@ -8,7 +8,15 @@ from django.db.models import QuerySet
 
 from .. import places
 from ..models import Service
-from .conditions import NearestFirst, in_categories, in_language, in_postal_code, miles_from, near
+from .conditions import (
+    NearestFirst,
+    in_categories,
+    in_language,
+    in_postal_code,
+    miles_from,
+    near,
+    open_this_hour,
+)
 from .reference import Reference
 from .results import Order, in_name_order, ranked_by_text, ranked_by_words
 from .words import Words, understand
@@ -86,7 +94,10 @@ def services_matching(
     elif criteria.zip:
         services = services.filter(in_postal_code(criteria.zip[:5]))
     if criteria.open_at is not None:
-        services = services.open_now(criteria.open_at, reference.time_zones())
+        time_zones = reference.time_zones()
+        if connection.vendor == "postgresql":
+            services = services.filter(open_this_hour(criteria.open_at, time_zones))
+        services = services.open_now(criteria.open_at, time_zones)
     if not variants:
         return in_name_order(services, order)
     if full_text:

@@ -1,7 +1,8 @@
 """Keeping the search columns up to date: ``Service.search_vector`` (the service's names A,
 categories B, descriptions C, its organization's names D, in the English and Spanish
-configurations), ``Service.name_vector`` (the service's names with the category and language
-facets) and the vocabulary (``SearchWord``) on Postgres; ``Service.search_text`` elsewhere.
+configurations), ``Service.name_vector`` (the service's names with the category, language and
+opening-hours facets) and the vocabulary (``SearchWord``) on Postgres; ``Service.search_text``
+elsewhere.
 
 A listing is found and ranked by what it is: "food" finds pantries before the after-school
 programme of an organization called Food Network, whose name still finds its services when
@@ -26,7 +27,7 @@ from ..models import (
     ServiceAtLocation,
     ServiceCategory,
 )
-from .conditions import CATEGORY_FACET, LANGUAGE_FACET
+from .conditions import CATEGORY_FACET, LANGUAGE_FACET, OPEN_FACET
 from .reference import forget_reference
 from .words import CONFIGS, normalize
 
@@ -48,12 +49,12 @@ def refresh_search_vectors(service_ids: Iterable[int] | None = None) -> int:
     ids = None if service_ids is None else sorted(set(service_ids))
     if ids is not None and not ids:
         return 0
-    # An import or a save may bring new categories, languages or time zones.
+    # The periods first: the hours of the week they touch are facets of the names' vector.
+    refresh_open_periods(ids)
     changed = (
         _refresh_postgres(ids) if connection.vendor == "postgresql" else _refresh_portable(ids)
     )
-    # The periods carry their service's time zone, refreshed just now.
-    refresh_open_periods(ids)
+    # An import or a save may bring new categories, languages or time zones.
     forget_reference()
     return changed
 
@@ -61,34 +62,28 @@ def refresh_search_vectors(service_ids: Iterable[int] | None = None) -> int:
 def refresh_open_periods(service_ids: Iterable[int] | None = None) -> int:
     """Rewrite the open periods (``OpenPeriod``) of these services' schedule rows, their
     own and those of their locations (all when None); return how many were written. The
-    rows of a schedule that has moved from one of them to another service go too."""
+    rows of a schedule that has moved from one of them to another service go too.
+    (``refresh_search_vectors`` calls this first: the search columns are built from them.)"""
     schedules = Schedule.objects.all()
     periods = OpenPeriod.objects.all()
     if service_ids is not None:
         ids = list(service_ids)
         schedules = schedules.filter(Q(service__in=ids) | Q(service_at_location__service__in=ids))
         periods = periods.filter(Q(service__in=ids) | Q(schedule__in=schedules.values("pk")))
-    written = _replace_periods(periods, schedules)
-    if service_ids is None and connection.vendor == "postgresql":
-        table = OpenPeriod._meta.db_table
-        with connection.cursor() as cursor:
-            # Stored in the order of the opening-time index, the periods open at night lie
-            # together: reading them for "food, open now" at 3 a.m. touched 220 pages of
-            # the table instead of 12,500 (40 ms less at 200,000 services). Rewriting a
-            # table waits for the foreign-key checks of the rows just written (see
-            # _refresh_postgres); fresh statistics tell the planner how many are open when.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"CLUSTER {table} USING openperiod_opens")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            cursor.execute(f"ANALYZE {table}")
-    return written
+    return _replace_periods(periods, schedules)
 
 
-def refresh_schedule_periods(sender, instance: Schedule, **_signal_arguments) -> None:
-    """After a schedule row is saved: rewrite its open periods."""
-    _replace_periods(
-        OpenPeriod.objects.filter(schedule=instance), Schedule.objects.filter(pk=instance.pk)
+def refresh_schedule_hours(sender, instance: Schedule, **_signal_arguments) -> None:
+    """After a schedule row is saved: refresh the periods and search columns of the service
+    it belongs to now (its own, or through a location) and of any it belonged to before."""
+    services = set(
+        OpenPeriod.objects.filter(schedule=instance).values_list("service_id", flat=True)
     )
+    if instance.service_id is not None:
+        services.add(instance.service_id)
+    if instance.service_at_location_id is not None:
+        services.add(instance.service_at_location.service_id)
+    refresh_search_vectors(services)
 
 
 PERIOD_CHUNK = 20_000
@@ -102,9 +97,7 @@ def _replace_periods(periods, schedules) -> int:
     ).values_list(
         "pk",
         "service_id",
-        "service__time_zone",
         "service_at_location__service_id",
-        "service_at_location__service__time_zone",
         "byday",
         "opens_at",
         "closes_at",
@@ -125,17 +118,16 @@ def _replace_periods(periods, schedules) -> int:
 
 def _period_rows(hours: list[tuple]) -> Iterator[tuple]:
     for row in hours:
-        pk, own, own_zone, at_service, at_zone, byday, opens_at, closes_at, *validity = row
+        pk, own, at_service, byday, opens_at, closes_at, *validity = row
         # Hours of the service itself, else of the service at a location.
-        service, zone = (own, own_zone) if own is not None else (at_service, at_zone)
+        service = own if own is not None else at_service
         for weekday, opens, closes in daily_periods(byday, opens_at, closes_at):
-            yield (pk, service, zone, weekday, opens, closes, *validity)
+            yield (pk, service, weekday, opens, closes, *validity)
 
 
 PERIOD_COLUMNS = (
     "schedule_id",
     "service_id",
-    "time_zone",
     "weekday",
     "opens",
     "closes",
@@ -190,6 +182,7 @@ def _refresh_postgres(ids: list[int] | None) -> int:
     city = Organization._meta.get_field("city").related_model._meta.db_table
     location = Location._meta.db_table
     service_location = ServiceAtLocation._meta.db_table
+    periods = OpenPeriod._meta.db_table
 
     def vector(column: str, weight: str, configs: tuple[str, ...] = CONFIGS) -> str:
         return " || ".join(
@@ -275,6 +268,11 @@ def _refresh_postgres(ids: list[int] | None) -> int:
                      UNION
                      SELECT '{LANGUAGE_FACET}:' || sl.language_id FROM {languages} sl
                      WHERE sl.service_id = doc.id
+                     UNION
+                     SELECT '{OPEN_FACET}:' || hour FROM {periods} p,
+                       generate_series(p.weekday * 24 + p.opens / 3600,
+                                       p.weekday * 24 + (p.closes - 1) / 3600) AS hour
+                     WHERE p.service_id = doc.id
                    )) AS facets
             FROM doc
           ) AS named
