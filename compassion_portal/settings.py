@@ -112,6 +112,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "compassion_portal.stack.StackHeadroomMiddleware",  # first: see its module
     "compassion_portal.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "compassion_portal.middleware.PermissionsPolicyMiddleware",
