@@ -3,7 +3,7 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +17,7 @@ from compassion_portal.ratelimit import client_ip, rate_limit
 from . import changelog, hours, listing, unmet
 from .forms import SearchForm, SuggestionForm
 from .models import (
+    PUBLIC_STATUSES,
     REFERENCE_ALPHABET,
     Category,
     Organization,
@@ -198,19 +199,35 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "directory/service_detail.html", context)
 
 
+class CountedPaginator(Paginator):
+    """A paginator given its count, read with what the list belongs to, so that it does not
+    count the list again."""
+
+    def __init__(self, object_list, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.count = count  # Paginator.count is a cached property: this is its value
+
+
 @require_safe
 def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """Five queries: the organization and city, how many public services it has and one
-    page of them (an organization may run thousands), its locations, its phones."""
+    """Four queries: the organization with its city and how many public services it has,
+    one page of them (an organization may run thousands), its locations, its phones."""
+    public = Q(services__status__in=PUBLIC_STATUSES)
     try:
-        organization = Organization.objects.select_related("city").get(slug=slug)
+        organization = (
+            Organization.objects.select_related("city")
+            .annotate(public_services=Count("services", filter=public))
+            .get(slug=slug)
+        )
     except Organization.DoesNotExist:
         raise Http404(_("No organization has this address.")) from None
-    services = Paginator(
-        organization.services.public().order_by("name", "pk"), ORGANIZATION_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    if not services.paginator.count:
+    if not organization.public_services:
         raise Http404(_("This organization has no public listings."))
+    services = CountedPaginator(
+        organization.services.public().order_by("name", "pk"),
+        ORGANIZATION_PAGE_SIZE,
+        count=organization.public_services,
+    ).get_page(request.GET.get("page"))
     locations = list(organization.locations.order_by("name", "pk"))
     phones = list(
         organization.phones.filter(service__isnull=True, location__isnull=True).order_by("pk")

@@ -369,7 +369,7 @@ def test_unknown_service_is_404(client):
 def test_organization_page_query_count(client, directory, django_assert_max_num_queries):
     organization = directory[0].organization  # has 10 services, 10 locations
     PhoneFactory(organization=organization)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         response = client.get(organization.get_absolute_url())
     html = response.content.decode()
     assert response.status_code == 200
@@ -384,7 +384,7 @@ def test_an_organization_with_many_services_is_shown_a_page_at_a_time(
     for number in range(120):
         ServiceFactory(organization=organization, name=f"Service {number:03}")
     url = organization.get_absolute_url()
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         html = client.get(url).content.decode()
     assert html.count('class="card"') == 50
     assert "120 services; showing 1–50." in html
