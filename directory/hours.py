@@ -124,18 +124,14 @@ def open_services(periods: QuerySet, at: datetime.datetime, time_zones: Iterable
     open period (``OpenPeriod.objects.all()``).
 
     One EXISTS, answered for each candidate by its periods of the day (the index on
-    service and weekday): the candidates are few when the search names words, a category
-    or a place, and on Postgres the search first narrows them to the services open at some
-    time of this hour (``hours_of_week``, a facet of ``Service.name_vector``), so that even
-    "open now" alone probes no more than the services open this hour."""
+    service and weekday). On Postgres the search asks it only of the services open for
+    part of the hour (see ``search/conditions.open_at``)."""
     covering = Q(pk__in=[])
-    for zone in _zones(time_zones):
-        local = at.astimezone(zoneinfo.ZoneInfo(zone))
+    for zone, local in local_times(at, time_zones).items():
         second = _seconds(local.time())
         day = local.date()
-        read_here = [zone, ""] if zone == settings.DIRECTORY_TIME_ZONE else [zone]
         covering |= (
-            Q(In(OuterRef("time_zone"), read_here))
+            Q(In(OuterRef("time_zone"), [zone]))
             & Q(weekday=local.weekday(), opens__lte=second, closes__gt=second)
             & (Q(valid_from__isnull=True) | Q(valid_from__lte=day))
             & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
@@ -143,20 +139,18 @@ def open_services(periods: QuerySet, at: datetime.datetime, time_zones: Iterable
     return Q(Exists(periods.filter(covering, service=OuterRef("pk"))))
 
 
-def hours_of_week(at: datetime.datetime, time_zones: Iterable[str]) -> set[int]:
-    """The hour of the week (0 is Monday 00:00-01:00) that the instant ``at`` falls in, in
-    each of these time zones. A service open at ``at`` is open at some time of this hour of
-    its own week, so it has this hour among those its open periods touch (which the search
-    index stores as facets, ``search/index.py``)."""
-    hours = set()
-    for zone in _zones(time_zones):
-        local = at.astimezone(zoneinfo.ZoneInfo(zone))
-        hours.add(local.weekday() * 24 + local.hour)
-    return hours
+def local_times(at: datetime.datetime, time_zones: Iterable[str]) -> dict[str, datetime.datetime]:
+    """The instant ``at`` as each of these ``Service.time_zone`` values reads it ("" is
+    DIRECTORY_TIME_ZONE, always included)."""
+    zones = (set(time_zones) - {""}) | {settings.DIRECTORY_TIME_ZONE}
+    local = {zone: at.astimezone(zoneinfo.ZoneInfo(zone)) for zone in sorted(zones)}
+    local[""] = local[settings.DIRECTORY_TIME_ZONE]
+    return local
 
 
-def _zones(time_zones: Iterable[str]) -> list[str]:
-    return sorted((set(time_zones) - {""}) | {settings.DIRECTORY_TIME_ZONE})
+def hour_of_week(local: datetime.datetime) -> int:
+    """0 is Monday 00:00-01:00, 167 Sunday 23:00-24:00 (of a local wall-clock time)."""
+    return local.weekday() * 24 + local.hour
 
 
 # -- what a listing page shows ------------------------------------------------------------

@@ -15,7 +15,7 @@ from .conditions import (
     in_postal_code,
     miles_from,
     near,
-    open_this_hour,
+    open_at,
 )
 from .reference import Reference
 from .results import Order, in_name_order, ranked_by_text, ranked_by_words
@@ -94,10 +94,10 @@ def services_matching(
     elif criteria.zip:
         services = services.filter(in_postal_code(criteria.zip[:5]))
     if criteria.open_at is not None:
-        time_zones = reference.time_zones()
         if connection.vendor == "postgresql":
-            services = services.filter(open_this_hour(criteria.open_at, time_zones))
-        services = services.open_now(criteria.open_at, time_zones)
+            services = services.filter(open_at(criteria.open_at, reference.time_zones()))
+        else:
+            services = services.open_now(criteria.open_at, reference.time_zones())
     if not variants:
         return in_name_order(services, order)
     if full_text:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from directory import search
 from directory.hours import WEEKDAY_CODES, daily_periods, is_open_at
 from directory.models import OpenPeriod, Schedule, Service
-from directory.search.conditions import open_this_hour
+from directory.search.conditions import open_at
 from tests.compacts.factories import CityFactory
 from tests.directory.conftest import postgres_only
 from tests.directory.factories import (
@@ -181,7 +181,7 @@ def test_few_open_listings_are_found_through_the_names_index(settings):
     found = search.services_matching(search.Criteria(open_at=at), search.load_reference())
     sql, params = found.query.sql_with_params()
     assert "'open:71'" in params, (sql, params)
-    this_hour = Service.objects.filter(open_this_hour(at, ["America/Chicago"])).values("pk")
+    this_hour = Service.objects.filter(open_at(at, ["America/Chicago"])).values("pk")
     sql, params = this_hour.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -204,9 +204,9 @@ def test_few_open_listings_are_found_through_the_names_index(settings):
         (datetime.datetime(2025, 1, 7, 9, 45), False),  # Tuesday
     ],
 )
-def test_open_this_hour_is_not_open_now(settings, local, is_open):
-    """9:30-10:15 on Mondays touches the hours 9 and 10: at 10:40 the facet matches and the
-    exact check of the periods says closed."""
+def test_open_for_part_of_the_hour_is_checked_to_the_second(settings, local, is_open):
+    """9:30-10:15 on Mondays is open for part of the hours 9 and 10: at 10:40 the facet of
+    the hour matches and the check of the periods says closed."""
     settings.DIRECTORY_TIME_ZONE = "America/Chicago"
     ScheduleFactory(
         service=ServiceFactory(name="Clinic"),
@@ -251,3 +251,46 @@ def test_each_listing_is_read_in_its_own_time_zone(settings):
     evening = datetime.datetime(2025, 1, 8, 22, 30, tzinfo=datetime.UTC)
     assert search_open(morning) == ["New York office"]
     assert search_open(evening) == ["Chicago office"]
+
+
+# A week of hours in two time zones: plain, part of an hour, overnight, all day, with dates.
+WEEK_OF_HOURS = [
+    ("Chicago 9-17", "America/Chicago", "MO,TU,WE,TH,FR", "09:00", "17:00", None, None),
+    ("Chicago 8:45-12:20", "America/Chicago", "MO,SA", "08:45", "12:20", None, None),
+    ("Chicago nights", "America/Chicago", "FR,SA", "19:00", "02:30", None, None),
+    ("Chicago always", "America/Chicago", "", "00:00", "00:00", None, None),
+    ("Chicago from the 9th", "America/Chicago", "", "10:00", "14:00", "2025-01-09", None),
+    ("Chicago until the 8th", "America/Chicago", "", "10:00", "14:00", None, "2025-01-08"),
+    ("Directory's own zone", "", "TU,SU", "11:15", "13:00", None, None),
+    ("New York 9-17", "America/New_York", "MO,TU,WE,TH,FR", "09:00", "17:00", None, None),
+    ("New York nights", "America/New_York", "SU", "22:00", "06:00", None, None),
+]
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_the_search_finds_open_exactly_the_listings_whose_pages_say_open(settings):
+    """Every 20 minutes of a week, in a directory that spans two time zones, the search's
+    "open now" (the hours facets, and the periods of those open for part of an hour) finds
+    exactly the listings that the listing page's rule (hours.is_open_at, in each one's own
+    time) says are open."""
+    settings.DIRECTORY_TIME_ZONE = "America/Chicago"
+    rows = {}
+    for name, zone, byday, opens, closes, valid_from, valid_to in WEEK_OF_HOURS:
+        organization = OrganizationFactory(city=CityFactory(time_zone=zone) if zone else None)
+        rows[name] = ScheduleFactory(
+            service=ServiceFactory(name=name, organization=organization),
+            byday=byday,
+            opens_at=datetime.time.fromisoformat(opens),
+            closes_at=datetime.time.fromisoformat(closes),
+            valid_from=valid_from and datetime.date.fromisoformat(valid_from),
+            valid_to=valid_to and datetime.date.fromisoformat(valid_to),
+        )
+    zones = {name: zoneinfo.ZoneInfo(zone or "America/Chicago") for name, zone, *_ in WEEK_OF_HOURS}
+    start = datetime.datetime(2025, 1, 6, 0, 10, tzinfo=datetime.UTC)  # a Monday
+    for step in range(7 * 24 * 3):
+        at = start + datetime.timedelta(minutes=20 * step)
+        expected = sorted(
+            name for name, row in rows.items() if is_open_at(row, at.astimezone(zones[name]))
+        )
+        assert search_open(at) == expected, at

@@ -140,6 +140,8 @@ def database_content(*, admin: bool = False) -> list[str]:
                 if isinstance(field, models.CharField | models.TextField)
                 and (admin or not (model is Category and field.name == "name"))
             ]
+            if not fields:  # (values_list() of no fields would give every field)
+                continue
             for row in model.objects.values_list(*fields):
                 for value in row:
                     for line in [value, *str(value or "").splitlines()]:
