@@ -135,16 +135,15 @@ def ranked_by_words(services: QuerySet, words: Words, order: Order = Order()) ->
     }
     # In no particular order: the model's name order would walk the name index instead.
     ranked = _candidates(services.order_by(), order, **columns)
-    by_name = ranked.filter(name_vector=query)
-    if any(_EXCLUSION.search(variant) for variant in variants):
-        # "-church" must hold of the whole listing, organization included, which the names'
-        # vector does not hold (checked only then: it reads each name match's whole vector).
-        by_name = by_name.filter(search_vector=query)
-    # When the names alone fill the candidates, no other match is read: Postgres answers
-    # this condition once, before it scans anything for them.
-    names_fill = Exists(services.order_by().filter(name_vector=query)[COUNT_CAP : COUNT_CAP + 1])
-    others = ranked.filter(~names_fill, search_vector=query).exclude(name_vector=query)
-    parts = [_capped(others, order)]
+    if order.nearest_first:
+        # Nearest first, a listing named for the words comes no sooner than one that only
+        # mentions them: the candidates are the nearest listings with the words, read
+        # through the position index. (Names first, the names' matches were read twice, to
+        # see whether they filled the candidates: "community" near a ZIP code took 21 ms
+        # at 200,000 services, this way 10.)
+        parts = [_capped(ranked.filter(search_vector=query), order)]
+    else:
+        parts = _names_first(services, ranked, query, variants, order)
     if words.any_of:
         any_word = words_query([words.any_of])
         some = _candidates(
@@ -155,7 +154,25 @@ def ranked_by_words(services: QuerySet, words: Words, order: Order = Order()) ->
         )
         none_has_all = ~Exists(services.order_by().filter(search_vector=query)[:1])
         parts.append(_capped(some.filter(none_has_all, search_vector=any_word), order))
-    return _capped(by_name, order).union(*parts, all=True)
+    first, *rest = parts
+    return first.union(*rest, all=True) if rest else first
+
+
+def _names_first(
+    services: QuerySet, ranked: QuerySet, query: SearchQuery, variants: list[str], order: Order
+) -> list[QuerySet]:
+    """The listings whose names have the words, and only when fewer than COUNT_CAP + 1 do,
+    the others with the words."""
+    by_name = ranked.filter(name_vector=query)
+    if any(_EXCLUSION.search(variant) for variant in variants):
+        # "-church" must hold of the whole listing, organization included, which the names'
+        # vector does not hold (checked only then: it reads each name match's whole vector).
+        by_name = by_name.filter(search_vector=query)
+    # When the names alone fill the candidates, no other match is read: Postgres answers
+    # this condition once, before it scans anything for them.
+    names_fill = Exists(services.order_by().filter(name_vector=query)[COUNT_CAP : COUNT_CAP + 1])
+    others = ranked.filter(~names_fill, search_vector=query).exclude(name_vector=query)
+    return [_capped(by_name, order), _capped(others, order)]
 
 
 def _own_words_match(query: SearchQuery) -> Matches:

@@ -181,7 +181,7 @@ def test_few_open_listings_are_found_through_the_names_index(settings):
     found = search.services_matching(search.Criteria(open_at=at), search.load_reference())
     sql, params = found.query.sql_with_params()
     assert "'open:71'" in params, (sql, params)
-    this_hour = Service.objects.filter(open_at(at, ["America/Chicago"])).values("pk")
+    this_hour = Service.objects.filter(open_at(at, ["America/Chicago"])).order_by().values("pk")
     sql, params = this_hour.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
