@@ -3,7 +3,6 @@ import re
 
 from django import forms
 from django.core.validators import RegexValidator
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .languages import own_name
@@ -73,21 +72,18 @@ class SearchForm(forms.Form):
 
     def __init__(self, data=None, *, reference: Reference) -> None:
         super().__init__(data)
-        # Translated now, in the language of the request: a lazy label would be translated
-        # again each time the page reads it (a third of the search page's time went to
-        # the fifty categories' labels).
         self.fields["category"].choices = [
-            ("", gettext("Any category")),
+            ("", _("Any category")),
             # A category of the shared taxonomy has its name in the catalogue; one an admin
             # added keeps the name it was given.
-            *((category.slug, gettext(category.name)) for category in reference.categories),
+            *((category.slug, _(category.name)) for category in reference.categories),
         ]
         self.fields["language"].choices = [
-            ("", gettext("Any language")),
+            ("", _("Any language")),
             *((code, own_name(code, name)) for code, name in reference.languages),
         ]
         self.fields["city"].choices = [
-            ("", gettext("Any city")),
+            ("", _("Any city")),
             *((city.slug, city.name) for city in reference.cities),
         ]
 

@@ -78,8 +78,8 @@ def open_at(at: datetime.datetime, time_zones: Iterable[str]) -> Q:
     """Postgres: services open at the instant ``at`` in their own time zone, through the
     hours facets that the names' GIN index answers with the words or a category. Those
     open all of this hour need no other check; those open for part of it (9:30-10:15 at
-    10:20) or only on some dates have their periods checked (``Service.objects.open_now``,
-    a look-up by service and weekday).
+    10:20) or only on some dates have their periods checked (``hours.open_services``, a
+    look-up by service and weekday).
 
     At 200,000 services, "food, open now" read the 17,000 listings that mention food one by
     one (192 ms of SQL): it now reads those open this hour (15-21 ms at any hour). "Open
