@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .models import ChangeAction, ChangeSource, Metadata, Service
+from .rows import JSONRows, read_datetime
 
 HISTORY_LINES = 5
 
@@ -182,11 +183,47 @@ def history(service: Service, limit: int = HISTORY_LINES) -> list[HistoryLine]:
     """The listing's latest changes as short lines ("Hours changed 3 Oct"), newest first:
     one line per day and topic, at most ``limit``, read in one query. Who made a change is
     said only when it was the provider."""
-    entries = (
+    return history_lines(latest_entries(service, limit), limit)
+
+
+# What a history line is made from (also read as JSON rows by the listing page).
+HISTORY_FIELDS = (
+    "resource_type",
+    "field_name",
+    "last_action_type",
+    "last_action_date",
+    "updated_by",
+)
+
+
+def latest_entries(service, limit: int = HISTORY_LINES) -> models.QuerySet:
+    """The change log rows ``history`` reads (``service``: a service, or ``OuterRef`` to
+    one), newest first: enough for ``limit`` lines, even when a change touched many fields."""
+    return (
         Metadata.objects.filter(service=service)
-        .only("resource_type", "field_name", "last_action_type", "last_action_date", "updated_by")
+        .only(*HISTORY_FIELDS)
         .order_by("-last_action_date", "-pk")[: limit * 20]
     )
+
+
+def history_rows(service) -> JSONRows:
+    """``latest_entries`` of a service (``OuterRef`` to it) as JSON rows, for reading them in
+    the service's own query; ``history_of_rows`` makes the lines."""
+    return JSONRows(latest_entries(service), pk="pk", **{name: name for name in HISTORY_FIELDS})
+
+
+def history_of_rows(rows: list[dict], limit: int = HISTORY_LINES) -> list[HistoryLine]:
+    """``history`` from the rows of ``history_rows``."""
+    entries = [
+        Metadata(**{**row, "last_action_date": read_datetime(row["last_action_date"])})
+        for row in rows
+    ]
+    entries.sort(key=lambda entry: (entry.last_action_date, entry.pk), reverse=True)
+    return history_lines(entries, limit)
+
+
+def history_lines(entries: Iterable[Metadata], limit: int) -> list[HistoryLine]:
+    """Newest first, one line per day and topic, at most ``limit``."""
     lines: list[HistoryLine] = []
     seen = set()
     for entry in entries:

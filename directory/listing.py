@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from .hours import WEEKDAY_CODES
-from .models import Location, Phone, Schedule, Service
+from .models import Category, Language, Location, Phone, Schedule, Service
 
 SCHEMA_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # A plain link to a map search; nothing is loaded from the map site by the page itself.
@@ -59,6 +59,9 @@ def safe_json(data: dict) -> SafeString:
 
 def service_json_ld(
     service: Service,
+    *,
+    categories: list[Category],
+    languages: list[Language],
     locations: list[Location],
     phones: list[Phone],
     schedules: list[Schedule],
@@ -79,10 +82,10 @@ def service_json_ld(
     }
     if service.description:
         data["description"] = service.description
-    categories = [category.name for category in service.categories.all()]
+    categories = [category.name for category in categories]
     if categories:
         data["category"] = categories
-    languages = [language.name for language in service.languages.all()]
+    languages = [language.name for language in languages]
     if languages:
         data["availableLanguage"] = languages
     places = []

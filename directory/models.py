@@ -583,15 +583,6 @@ class Service(TimeStamped):
         return self.status in PUBLIC_STATUSES
 
     @property
-    def is_sensitive(self) -> bool:
-        """Whether a category it is in, or one above that, is sensitive (categories and
-        their parents must be loaded: see directory.views)."""
-        return any(
-            category.is_sensitive or (category.parent is not None and category.parent.is_sensitive)
-            for category in self.categories.all()
-        )
-
-    @property
     def is_temporarily_closed(self) -> bool:
         return self.status == ServiceStatus.TEMPORARILY_CLOSED
 

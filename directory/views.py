@@ -1,9 +1,10 @@
 import re
+from operator import attrgetter
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +21,7 @@ from .models import (
     PUBLIC_STATUSES,
     REFERENCE_ALPHABET,
     Category,
+    Language,
     Organization,
     Phone,
     Service,
@@ -27,6 +29,7 @@ from .models import (
     Suggestion,
     schedules_that_apply,
 )
+from .rows import JSONRows
 from .search import (
     add_open_states,
     browse,
@@ -134,14 +137,29 @@ def _search_query(parameters: QueryDict) -> str:
 
 
 def _get_public_service(slug: str) -> Service:
-    """The service with its organization, city, categories, languages and locations
-    (four queries)."""
+    """The service with its organization, city, categories, languages and latest changes
+    (``category_rows``, ``language_rows``, ``change_rows``: JSON rows, see directory.rows),
+    and its locations: two queries."""
     queryset = (
         Service.objects.public()
         .select_related("organization__city")
+        .annotate(
+            category_rows=JSONRows(
+                Category.objects.filter(services=OuterRef("pk")),
+                slug="slug",
+                name="name",
+                # The quick exit shows under a sensitive category or one below it.
+                sensitive=ExpressionWrapper(
+                    Q(is_sensitive=True) | Q(parent__is_sensitive=True),
+                    output_field=BooleanField(),
+                ),
+            ),
+            language_rows=JSONRows(
+                Language.objects.filter(services=OuterRef("pk")), code="code", name="name"
+            ),
+            change_rows=changelog.history_rows(OuterRef("pk")),
+        )
         .prefetch_related(
-            Prefetch("categories", queryset=Category.objects.select_related("parent")),
-            "languages",
             Prefetch(
                 "service_at_locations",
                 queryset=ServiceAtLocation.objects.select_related("location").order_by("pk"),
@@ -156,9 +174,19 @@ def _get_public_service(slug: str) -> Service:
 
 @require_safe
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """At most seven queries: the service (four, see above), its phones, its hours, and its
-    latest changes."""
+    """Four queries: the service with its locations (two, see above), its phones and its
+    hours."""
     service = _get_public_service(slug)
+    # In the order the models sort them, as a prefetch would give them.
+    categories = sorted(
+        (Category(slug=row["slug"], name=row["name"]) for row in service.category_rows),
+        key=attrgetter("name"),
+    )
+    languages = sorted(
+        (Language(code=row["code"], name=row["name"]) for row in service.language_rows),
+        key=attrgetter("name"),
+    )
+    is_sensitive = any(row["sensitive"] for row in service.category_rows)
     links = list(service.service_at_locations.all())
     locations = [link.location for link in links]
     # Ids of the links already loaded, not a join to them: every condition is then on the
@@ -179,9 +207,11 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # The search the visitor came from, so that "back" returns to its results.
         "back_query": _search_query(QueryDict(request.GET.get("back", "")[:1000])),
         "canonical_url": request.build_absolute_uri(service.get_absolute_url()),
-        "quick_exit_url": settings.QUICK_EXIT_URL if service.is_sensitive else "",
+        "quick_exit_url": settings.QUICK_EXIT_URL if is_sensitive else "",
         "service": service,
         "organization": service.organization,
+        "categories": categories,
+        "languages": languages,
         "locations": [listing.LocationView.of(location) for location in locations],
         "phones": phones,
         "hours": hours.weekly_hours(schedules),
@@ -191,9 +221,15 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         "now_local": now_local,
         "is_stale": service.is_stale(),
-        "history": changelog.history(service),
+        "history": changelog.history_of_rows(service.change_rows),
         "json_ld": listing.service_json_ld(
-            service, locations, phones, schedules, request.build_absolute_uri("/")
+            service,
+            categories=categories,
+            languages=languages,
+            locations=locations,
+            phones=phones,
+            schedules=schedules,
+            site_root=request.build_absolute_uri("/"),
         ),
     }
     return render(request, "directory/service_detail.html", context)

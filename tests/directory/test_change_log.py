@@ -7,6 +7,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.db.models import OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -222,3 +223,37 @@ def test_an_older_change_gives_its_date_and_todays_says_today(settings):
     today, older = changelog.history(service)
     assert (today.when, today.by_provider) == ("today", False)
     assert (older.when, older.by_provider) == ("on March 1, 2026", True)
+
+
+def test_the_listing_page_reads_the_same_history_in_the_listings_own_query(settings):
+    """``history_rows`` and ``history_of_rows`` (the page's way) give ``history``'s lines,
+    local dates included: 02:00 UTC on 2 March is 1 March in Chicago, whether the database
+    gives the moment with its offset (Postgres) or as naive UTC (SQLite)."""
+    settings.TIME_ZONE = "America/Chicago"
+    service = ServiceFactory()
+    start = datetime.datetime(2026, 3, 2, 2, 0, tzinfo=datetime.UTC)
+    for day in range(8):
+        for field in ("byday", "name"):
+            changelog.record(
+                service=service,
+                resource=service,
+                changes=[changelog.Change(field, "a", "b")],
+                source=ChangeSource.IMPORT,
+                at=start + datetime.timedelta(days=day),
+            )
+    changelog.record_verified(service, source=ChangeSource.PROVIDER, previous=None, at=start)
+    changelog.record_verified(ServiceFactory(), source=ChangeSource.ADMIN, previous=None)
+    (read,) = Service.objects.filter(pk=service.pk).annotate(
+        rows=changelog.history_rows(OuterRef("pk"))
+    )
+    assert len(read.rows) == 17  # this service's rows only
+    lines = changelog.history_of_rows(read.rows)
+    assert lines == changelog.history(service)
+    assert [(line.topic, line.on) for line in lines[:2]] == [
+        ("Name", datetime.date(2026, 3, 8)),
+        ("Description", datetime.date(2026, 3, 8)),
+    ]
+    every = changelog.history_of_rows(read.rows, limit=20)
+    assert [(line.by_provider, line.on) for line in every if line.is_check] == [
+        (True, datetime.date(2026, 3, 1))
+    ]

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from directory.models import Phone, Schedule, ServiceStatus
+from directory import changelog
+from directory.models import ChangeSource, Phone, Schedule, ServiceStatus
 from directory.search import refresh_search_vectors
 from tests.compacts.factories import CityFactory
 from tests.directory.conftest import postgres_only
@@ -525,13 +526,58 @@ def test_a_sensitive_listing_offers_a_quick_exit(client, django_assert_max_num_q
     hotline = CategoryFactory(name="Hotlines", slug="hotlines", parent=violence)
     sensitive = ServiceFactory(name="Safe line", categories=[hotline])  # below a sensitive one
     ordinary = ServiceFactory(name="Food pantry", categories=[CategoryFactory(slug="food")])
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(4):
         html = client.get(sensitive.get_absolute_url()).content.decode()
     assert 'href="https://www.weather.gov/" rel="noreferrer" data-quick-exit' in html
     assert "js/quick-exit" in html
     html = client.get(ordinary.get_absolute_url()).content.decode()
     assert "data-quick-exit" not in html
     assert "js/quick-exit" not in html
+
+
+def test_a_listing_page_reads_all_it_shows_in_four_queries(client, django_assert_max_num_queries):
+    """Categories (in name order), languages, two locations, phones at every level, hours and
+    the latest changes: the service and its locations, phones, hours (four queries)."""
+    service = ServiceFactory(
+        name="Eastside pantry",
+        categories=[CategoryFactory(name="Pantries"), CategoryFactory(name="Clothing")],
+        languages=[LanguageFactory(code="vi", name="Vietnamese"), LanguageFactory()],
+    )
+    links = [ServiceAtLocationFactory(service=service) for _ in range(2)]
+    PhoneFactory(service=service, number="(555) 010-1111")
+    PhoneFactory(service_at_location=links[0], number="(555) 010-2222")
+    PhoneFactory(location=links[1].location, number="(555) 010-3333")
+    ScheduleFactory(service=service, byday="SA", opens_at=datetime.time(8, 15))
+    ScheduleFactory(service_at_location=links[1], byday="SU", opens_at=datetime.time(13, 45))
+    changelog.record(
+        service=service,
+        resource=service,
+        changes=[changelog.Change("fees_description", "", "Free")],
+        source=ChangeSource.PROVIDER,
+    )
+    with django_assert_max_num_queries(4):
+        html = client.get(service.get_absolute_url()).content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert re.search(r"Categories Clothing , Pantries ", text)
+    assert re.search(r'<span lang="es">Español</span>, <span lang="vi">Tiếng Việt</span>', html)
+    shown = ("010-1111", "010-2222", "010-3333", "8:15", "1:45", "Cost changed by the provider")
+    assert [part in text for part in shown] == [True] * len(shown)
+    assert [link.location.address_1 in text for link in links] == [True, True]
+    assert "data-quick-exit" not in html
+    data = json.loads(re.search(r'ld\+json"[^>]*>(.*?)</script>', html, re.S).group(1))
+    assert (data["category"], data["availableLanguage"]) == (
+        ["Clothing", "Pantries"],
+        ["Spanish", "Vietnamese"],
+    )
+
+
+def test_a_listing_without_categories_languages_or_changes_says_so_plainly(client):
+    service = ServiceFactory(name="Quiet pantry")
+    html = client.get(service.get_absolute_url()).content.decode()
+    assert "Quiet pantry" in html
+    assert "Categories" not in html
+    assert "Languages" not in html
+    assert "Recent changes" not in html
 
 
 def test_a_listing_page_reads_its_hours_in_local_time(client, monkeypatch, settings):
