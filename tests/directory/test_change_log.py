@@ -136,11 +136,10 @@ def test_a_provider_check_says_so_on_the_page():
     assert [(line.is_check, line.by_provider) for line in lines] == [(True, True)]
 
 
-def test_history_is_one_line_per_day_and_topic_at_most_five(django_assert_num_queries):
-    service = ServiceFactory()
-    start = timezone.now() - datetime.timedelta(days=10)
+def _changes_on_eight_days(service, start: datetime.datetime, fields: tuple[str, ...]) -> None:
+    """An import changing each of ``fields`` of the service on each of eight days."""
     for day in range(8):
-        for field in ("byday", "opens_at"):
+        for field in fields:
             changelog.record(
                 service=service,
                 resource=service,
@@ -148,6 +147,12 @@ def test_history_is_one_line_per_day_and_topic_at_most_five(django_assert_num_qu
                 source=ChangeSource.IMPORT,
                 at=start + datetime.timedelta(days=day),
             )
+
+
+def test_history_is_one_line_per_day_and_topic_at_most_five(django_assert_num_queries):
+    service = ServiceFactory()
+    start = timezone.now() - datetime.timedelta(days=10)
+    _changes_on_eight_days(service, start, ("byday", "opens_at"))
     with django_assert_num_queries(1):
         lines = changelog.history(service)
     assert len(lines) == 5
@@ -232,15 +237,7 @@ def test_the_listing_page_reads_the_same_history_in_the_listings_own_query(setti
     settings.TIME_ZONE = "America/Chicago"
     service = ServiceFactory()
     start = datetime.datetime(2026, 3, 2, 2, 0, tzinfo=datetime.UTC)
-    for day in range(8):
-        for field in ("byday", "name"):
-            changelog.record(
-                service=service,
-                resource=service,
-                changes=[changelog.Change(field, "a", "b")],
-                source=ChangeSource.IMPORT,
-                at=start + datetime.timedelta(days=day),
-            )
+    _changes_on_eight_days(service, start, ("byday", "name"))
     changelog.record_verified(service, source=ChangeSource.PROVIDER, previous=None, at=start)
     changelog.record_verified(ServiceFactory(), source=ChangeSource.ADMIN, previous=None)
     (read,) = Service.objects.filter(pk=service.pk).annotate(
