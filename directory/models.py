@@ -520,7 +520,8 @@ class Service(TimeStamped):
     # Kept up to date by search.refresh_search_vectors(); never edited by hand. The
     # tsvector is used on Postgres, the plain text by the simpler search on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
-    # The names alone (weight A), with their own GIN index: a broad search takes the
+    # The names alone (weight A) and the facets, in the same GIN index as search_vector
+    # (migration 0025): a broad search takes the
     # listings whose names match first, before ranking a bounded candidate set.
     name_vector = SearchVectorField(null=True, editable=False)
     search_text = models.TextField(blank=True, default="", editable=False)

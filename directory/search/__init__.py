@@ -11,8 +11,8 @@ Postgres
     service and its organization weigh A, category names B, descriptions C. A query is
     parsed with ``websearch_to_tsquery`` in both configurations, OR'd with its synonym and
     spelling variants (words.py), ranked by ``ts_rank_cd`` (``ts_rank`` for one word) over a
-    bounded set of candidates found through GIN indexes (results.py). Category and language
-    filters are facets of ``Service.name_vector`` (conditions.py).
+    bounded set of candidates found through the GIN index of both columns (results.py).
+    Category and language filters are facets of ``Service.name_vector`` (conditions.py).
 SQLite
     Every word must appear in ``Service.search_text`` (names, categories and descriptions,
     lower-cased and without accents); synonyms give alternative word lists.

@@ -46,9 +46,10 @@ def facet(kind: str, values: Iterable[int]) -> Q:
     """Services whose names' vector holds one of these facet lexemes ("category:12" ...).
 
     During a text search on Postgres, a category or language filter is a facet of
-    ``name_vector``, which its GIN index answers together with the words; a join to the
-    link table instead read every listing of a common language or category for a broad
-    word (tens of milliseconds at 200,000 services). The lexemes are cast, never parsed
+    ``name_vector``, which the search columns' one GIN index answers together with the
+    words (on either column); a join to the link table instead read every listing of a
+    common language or category for a broad word (tens of milliseconds at 200,000
+    services). The lexemes are cast, never parsed
     or stemmed, so no words a resident types can produce them."""
     text = " | ".join(f"'{kind}:{int(value)}'" for value in values)
     if not text:
@@ -76,8 +77,8 @@ def in_language(language_id: int, *, as_facet: bool) -> Q:
 
 def open_at(at: datetime.datetime, time_zones: Iterable[str]) -> Q:
     """Postgres: services open at the instant ``at`` in their own time zone, through the
-    hours facets that the names' GIN index answers with the words or a category. Those
-    open all of this hour need no other check; those open for part of it (9:30-10:15 at
+    hours facets that the search columns' GIN index answers with the words or a category.
+    Those open all of this hour need no other check; those open for part of it (9:30-10:15 at
     10:20) or only on some dates have their periods checked (``hours.open_services``, a
     look-up by service and weekday).
 

@@ -67,7 +67,7 @@ def services_matching(
     # are written, and a facet turns most rows away far sooner than the words do (a broad
     # word in one language read its thousand matches in 3.4 ms instead of 5.9 ms).
     if criteria.category:
-        # On Postgres always through the names' facets (their GIN index), words or none:
+        # On Postgres always through the names' facets (the GIN index), words or none:
         # walking the names in order and probing each one's categories read 22,000
         # listings for a category with one in twelve of them (167 ms at 200,000, 35 now).
         category_ids = reference.category_ids_under(criteria.category)

@@ -33,11 +33,10 @@ from .words import CONFIGS, normalize
 
 # A full refresh of at least this many services rebuilds the GIN indexes (see below).
 BULK_REFRESH_ROWS = 20_000
-# The GIN indexes of the search columns (created in migrations 0002 and 0005).
-SEARCH_INDEXES = (
-    ("directory_service_search_gin", "search_vector"),
-    ("directory_service_name_gin", "name_vector"),
-)
+# The GIN index of the search columns (migration 0025): one over both, so that the words on
+# one and a facet on the other are intersected as the index is read.
+SEARCH_INDEX = "directory_service_vectors_gin"
+SEARCH_INDEX_COLUMNS = "search_vector, name_vector"
 
 
 def refresh_search_vectors(service_ids: Iterable[int] | None = None) -> int:
@@ -324,24 +323,23 @@ def _refresh_postgres(ids: list[int] | None) -> int:
             bulk = cursor.fetchone()[0] >= BULK_REFRESH_ROWS
         if bulk:
             # A full refresh of a large directory rewrites most rows: building the GIN
-            # indexes again afterwards leaves them compact (row-by-row updates grow them
-            # and queue entries in GIN's pending list, which every search reads until a
-            # vacuum). DROP and CREATE are transactional: a failure keeps the old ones.
+            # index again afterwards leaves it compact (row-by-row updates grow it and
+            # queue entries in GIN's pending list, which every search reads until a
+            # vacuum). DROP and CREATE are transactional: a failure keeps the old one.
             # (A rebuilt index may serve only later transactions, hence "large": a small
-            # directory keeps its indexes.) Index changes are refused while foreign-key
+            # directory keeps its index.) Index changes are refused while foreign-key
             # checks of rows written earlier in the transaction (an import) are pending:
             # check them now, and defer them again afterwards.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for index, _column in SEARCH_INDEXES:
-                cursor.execute(f"DROP INDEX IF EXISTS {index}")
+            cursor.execute(f"DROP INDEX IF EXISTS {SEARCH_INDEX}")
         cursor.execute(update, {"ids": ids})
         count = cursor.rowcount
         cursor.execute(vocabulary, {"ids": ids})
         if bulk:
-            for index, column in SEARCH_INDEXES:
-                cursor.execute(
-                    f"CREATE INDEX IF NOT EXISTS {index} ON {service} USING gin ({column})"
-                )
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {SEARCH_INDEX} "
+                f"ON {service} USING gin ({SEARCH_INDEX_COLUMNS})"
+            )
             # After a bulk load, fresh statistics let the planner see how common a word,
             # a language or a category is (autovacuum may not have run yet, or be off).
             for table in _search_tables():

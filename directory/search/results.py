@@ -115,11 +115,11 @@ def ranked_by_words(services: QuerySet, words: Words, order: Order = Order()) ->
     A broad word matches a third of the directory, and ranking all of it reads most of the
     table to show 20 rows, while the count (and so the pages) stops at COUNT_CAP anyway. So
     the candidates are at most COUNT_CAP + 1 listings whose names match, found through the
-    names' GIN index, and only when fewer names match, as many of the other matches; each is
-    ranked as it is read, every filter applies before the cap, and when at most COUNT_CAP
-    listings match, every one is a candidate. With
-    synonyms or spelling fixes, the listings with the words as typed come first ("comida"
-    shows the Spanish listings, then the food ones); then the rank, then the name.
+    GIN index of the search columns, and only when fewer names match, as many of the other
+    matches; each is ranked as it is read, every filter applies before the cap, and when at
+    most COUNT_CAP listings match, every one is a candidate. With synonyms or spelling fixes,
+    the listings with the words as typed come first ("comida" shows the Spanish listings,
+    then the food ones); then the rank, then the name.
 
     When no listing has all the words of any variant, the candidates are the listings with
     some of them, the most matched first ("pantry for veterans" finds pantries and

@@ -221,8 +221,38 @@ def test_search_uses_the_gin_index():
         cursor.execute("SET LOCAL enable_seqscan = off")
     candidates = search.services_matching(Criteria(words="pantry"), search.load_reference())
     plan = candidates.explain()
-    assert "directory_service_name_gin" in plan  # the listings named with the word
-    assert "directory_service_search_gin" in plan  # the others
+    assert "directory_service_vectors_gin" in plan
+
+
+@postgres_only
+def test_the_words_and_a_facet_are_one_condition_of_one_index_scan():
+    """Words matched only in descriptions (``search_vector``) and a category (a facet of
+    ``name_vector``): one scan of the index over both columns intersects them as it reads,
+    no BitmapAnd of two whole bitmaps (17 ms at 200,000 services for "food, open now")."""
+    organization = OrganizationFactory()
+    shelters = CategoryFactory(slug="shelters")
+    for n in range(400):
+        ServiceFactory(
+            organization=organization,
+            name=f"Listing {n}",
+            description="Beds and a hot meal" if n % 40 == 0 else "Counseling",
+            categories=[shelters] if n % 2 == 0 else [],
+        )
+    search.refresh_search_vectors()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE directory_service")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    candidates = search.services_matching(
+        Criteria(words="meal", category="shelters"), search.load_reference()
+    )
+    found = Service.objects.filter(pk__in=[row["pk"] for row in candidates])
+    assert sorted(found.values_list("name", flat=True)) == sorted(
+        f"Listing {n}" for n in range(0, 400, 40)
+    )
+    plan = candidates.explain()
+    assert "BitmapAnd" not in plan, plan
+    conditions = re.findall(r"Index Cond: (.*search_vector @@.*)", plan)
+    assert any("name_vector @@" in condition for condition in conditions), plan
 
 
 def test_filters_each_narrow_the_results(corpus):
@@ -513,14 +543,9 @@ def test_a_full_refresh_of_a_large_directory_rebuilds_the_indexes(monkeypatch):
     ServiceFactory(name="Harbor Food Pantry")
     assert search.refresh_search_vectors() == 1
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname FROM pg_indexes WHERE tablename = 'directory_service' "
-            "AND indexname = ANY(%s)",
-            [[name for name, _column in index.SEARCH_INDEXES]],
-        )
-        assert {row[0] for row in cursor.fetchall()} == {
-            name for name, _column in index.SEARCH_INDEXES
-        }
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [index.SEARCH_INDEX])
+        (definition,) = cursor.fetchone()
+    assert definition.endswith("USING gin (search_vector, name_vector)")
     assert search.refresh_search_vectors() == 0
 
 
@@ -668,8 +693,10 @@ def test_other_matches_are_not_read_when_the_names_fill_the_candidates(monkeypat
         """The plan line of the scan for the listings that match other than by name."""
         candidates = search.services_matching(Criteria(words=query), search.load_reference())
         lines = candidates.explain(analyze=True, timing=False, costs=False).splitlines()
-        (found_at,) = [n for n, line in enumerate(lines) if "(search_vector @@" in line]
-        return lines[found_at - 1]  # the scan whose filter that is
+        # The first line with the condition is the scan's own (a bitmap index scan below it
+        # has it too).
+        found_at = next(n for n, line in enumerate(lines) if "(search_vector @@" in line)
+        return lines[found_at - 1]  # the scan whose condition that is
 
     assert "never executed" in others_scan("garden")  # three names match: the cap is full
     assert "never executed" not in others_scan("rakes")  # no name matches
