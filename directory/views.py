@@ -1,5 +1,4 @@
 import re
-from operator import attrgetter
 
 from django.conf import settings
 from django.contrib import messages
@@ -172,19 +171,23 @@ def _get_public_service(slug: str) -> Service:
         raise Http404(_("No public listing has this address.")) from None
 
 
+def _by_name(row: Category | Language) -> str:
+    return row.name.casefold()
+
+
 @require_safe
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Four queries: the service with its locations (two, see above), its phones and its
     hours."""
     service = _get_public_service(slug)
-    # In the order the models sort them, as a prefetch would give them.
+    # By name, letter case aside (JSON rows come in no set order).
     categories = sorted(
         (Category(slug=row["slug"], name=row["name"]) for row in service.category_rows),
-        key=attrgetter("name"),
+        key=_by_name,
     )
     languages = sorted(
         (Language(code=row["code"], name=row["name"]) for row in service.language_rows),
-        key=attrgetter("name"),
+        key=_by_name,
     )
     is_sensitive = any(row["sensitive"] for row in service.category_rows)
     links = list(service.service_at_locations.all())
