@@ -82,12 +82,10 @@ def service_json_ld(
     }
     if service.description:
         data["description"] = service.description
-    categories = [category.name for category in categories]
     if categories:
-        data["category"] = categories
-    languages = [language.name for language in languages]
+        data["category"] = [category.name for category in categories]
     if languages:
-        data["availableLanguage"] = languages
+        data["availableLanguage"] = [language.name for language in languages]
     places = []
     for location in locations:
         if location.is_confidential or not location.has_address:
