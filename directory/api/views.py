@@ -30,6 +30,7 @@ from directory.places import ZipPlace, miles_between, zip_place
 from directory.search import (
     COUNT_CAP,
     Criteria,
+    NamesFirst,
     load_reference,
     result_page,
     services_matching,
@@ -284,7 +285,7 @@ def _taxonomy_named_by(hsds_id: str) -> str | None:
 # --- Services ------------------------------------------------------------------------------
 
 
-def _search(words: str) -> QuerySet:
+def _search(words: str) -> QuerySet | NamesFirst:
     """The candidates of the directory's search for ``words``: the Criteria, matching and
     order of the search page (SearchForm.criteria with only ``q``), a ZIP code typed among
     the words included."""

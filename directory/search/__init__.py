@@ -1,8 +1,9 @@
 """How the directory search works: the one package that knows.
 
 A search is a ``Criteria`` (cleaned by ``directory.forms.SearchForm``);
-``services_matching()`` turns it into one QuerySet and ``result_page()`` reads a page of it
-with the capped count, in one query.
+``services_matching()`` turns it into its candidates (a QuerySet, or on Postgres for words
+the ``NamesFirst`` parts of one statement) and ``result_page()`` reads a page of them with
+the capped count, in one query.
 
 Postgres
     ``Service.search_vector`` is a stored tsvector built from two accent-blind text search
@@ -31,7 +32,7 @@ from .reference import (
     forget_reference,
     load_reference,
 )
-from .results import COUNT_CAP, PAGE_SIZE, ResultPage, add_open_states, result_page
+from .results import COUNT_CAP, PAGE_SIZE, NamesFirst, ResultPage, add_open_states, result_page
 from .words import MAX_QUERY_LENGTH, clean_query, normalize
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "PAGE_SIZE",
     "Browse",
     "Criteria",
+    "NamesFirst",
     "Reference",
     "ResultPage",
     "add_open_states",

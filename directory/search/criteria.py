@@ -18,7 +18,7 @@ from .conditions import (
     open_at,
 )
 from .reference import Reference
-from .results import Order, in_name_order, ranked_by_text, ranked_by_words
+from .results import NamesFirst, Order, in_name_order, ranked_by_text, ranked_by_words
 from .words import Words, understand
 
 
@@ -56,9 +56,10 @@ def understood_words(criteria: Criteria, reference: Reference) -> Words:
 
 def services_matching(
     criteria: Criteria, reference: Reference, words: Words | None = None
-) -> QuerySet:
-    """The public services that answer ``criteria``, in the order to show them; ``words``
-    are ``understood_words(criteria, reference)`` when the caller has them already."""
+) -> QuerySet | NamesFirst:
+    """The candidates of the search for ``criteria`` (the public services that answer it,
+    for ``result_page()`` to order and count); ``words`` are
+    ``understood_words(criteria, reference)`` when the caller has them already."""
     words = words or understood_words(criteria, reference)
     variants = words.variants
     full_text = bool(variants) and connection.vendor == "postgresql"

@@ -109,22 +109,23 @@ def in_name_order(services: QuerySet, order: Order = Order()) -> QuerySet:
     return _candidates(services.order_by("name", "pk"), order)[: COUNT_CAP + 1]
 
 
-def ranked_by_words(services: QuerySet, words: Words, order: Order = Order()) -> QuerySet:
+def ranked_by_words(
+    services: QuerySet, words: Words, order: Order = Order()
+) -> "QuerySet | NamesFirst":
     """Postgres: the services that match the words (any variant), with their rank.
 
     A broad word matches a third of the directory, and ranking all of it reads most of the
     table to show 20 rows, while the count (and so the pages) stops at COUNT_CAP anyway. So
     the candidates are at most COUNT_CAP + 1 listings whose names match, found through the
     GIN index of the search columns, and only when fewer names match, as many of the other
-    matches; each is ranked as it is read, every filter applies before the cap, and when at
-    most COUNT_CAP listings match, every one is a candidate. With synonyms or spelling fixes,
-    the listings with the words as typed come first ("comida" shows the Spanish listings,
-    then the food ones); then the rank, then the name.
+    matches (``NamesFirst``); each is ranked as it is read, every filter applies before the
+    cap, and when at most COUNT_CAP listings match, every one is a candidate. With synonyms
+    or spelling fixes, the listings with the words as typed come first ("comida" shows the
+    Spanish listings, then the food ones); then the rank, then the name.
 
     When no listing has all the words of any variant, the candidates are the listings with
     some of them, the most matched first ("pantry for veterans" finds pantries and
-    veterans' services): a third part, which Postgres skips after one look-up in the GIN
-    index when some listing has them all."""
+    veterans' services)."""
     variants = words.variants
     query = words_query(variants)
     columns = {
@@ -135,15 +136,7 @@ def ranked_by_words(services: QuerySet, words: Words, order: Order = Order()) ->
     }
     # In no particular order: the model's name order would walk the name index instead.
     ranked = _candidates(services.order_by(), order, **columns)
-    if order.nearest_first:
-        # Nearest first, a listing named for the words comes no sooner than one that only
-        # mentions them: the candidates are the nearest listings with the words, read
-        # through the position index. (Names first, the names' matches were read twice, to
-        # see whether they filled the candidates: "community" near a ZIP code took 21 ms
-        # at 200,000 services, this way 10.)
-        parts = [_capped(ranked.filter(search_vector=query), order)]
-    else:
-        parts = _names_first(services, ranked, query, variants, order)
+    some = None
     if words.any_of:
         any_word = words_query([words.any_of])
         some = _candidates(
@@ -151,28 +144,82 @@ def ranked_by_words(services: QuerySet, words: Words, order: Order = Order()) ->
             order,
             rank=SearchRank(F("search_vector"), any_word),
             complete=Value(False),
+        ).filter(search_vector=any_word)
+    if not order.nearest_first:
+        by_name = ranked.filter(name_vector=query)
+        if any(_EXCLUSION.search(variant) for variant in variants):
+            # "-church" must hold of the whole listing, organization included, which the
+            # names' vector does not hold (checked only then: it reads each name match's
+            # whole vector).
+            by_name = by_name.filter(search_vector=query)
+        others = ranked.filter(search_vector=query).exclude(name_vector=query)
+        return NamesFirst(
+            _capped(by_name, order),
+            _capped(others, order),
+            _capped(some, order) if some is not None else None,
         )
-        none_has_all = ~Exists(services.order_by().filter(search_vector=query)[:1])
-        parts.append(_capped(some.filter(none_has_all, search_vector=any_word), order))
-    first, *rest = parts
-    return first.union(*rest, all=True) if rest else first
+    # Nearest first, a listing named for the words comes no sooner than one that only
+    # mentions them: the candidates are the nearest listings with the words, read through
+    # the position index. (Names first, the names' matches were read twice, to see whether
+    # they filled the candidates: "community" near a ZIP code took 21 ms at 200,000
+    # services, this way 10.)
+    nearest = _capped(ranked.filter(search_vector=query), order)
+    if some is None:
+        return nearest
+    none_has_all = ~Exists(services.order_by().filter(search_vector=query)[:1])
+    return nearest.union(_capped(some.filter(none_has_all), order), all=True)
 
 
-def _names_first(
-    services: QuerySet, ranked: QuerySet, query: SearchQuery, variants: list[str], order: Order
-) -> list[QuerySet]:
-    """The listings whose names have the words, and only when fewer than COUNT_CAP + 1 do,
-    the others with the words."""
-    by_name = ranked.filter(name_vector=query)
-    if any(_EXCLUSION.search(variant) for variant in variants):
-        # "-church" must hold of the whole listing, organization included, which the names'
-        # vector does not hold (checked only then: it reads each name match's whole vector).
-        by_name = by_name.filter(search_vector=query)
-    # When the names alone fill the candidates, no other match is read: Postgres answers
-    # this condition once, before it scans anything for them.
-    names_fill = Exists(services.order_by().filter(name_vector=query)[COUNT_CAP : COUNT_CAP + 1])
-    others = ranked.filter(~names_fill, search_vector=query).exclude(name_vector=query)
-    return [_capped(by_name, order), _capped(others, order)]
+@dataclass(frozen=True)
+class NamesFirst:
+    """The candidates of a search by words (Postgres), in parts that each read at most
+    COUNT_CAP + 1 listings: those whose names have the words; only when they are at most
+    COUNT_CAP, the others with the words; and only when neither part found any, the
+    listings with some of the words (``partial``, optional).
+
+    One statement whose parts are common table expressions, each read once: the names'
+    matches decide whether the others are read, and both whether the partial ones are, by
+    counting what was already found. (Written as one QuerySet, each of those conditions
+    was a copy of the whole search in a subquery that Postgres ran again: "food, open now"
+    spent 4.9 of its 10.4 ms of candidates there at 200,000 services, and its statement
+    was three times as long to build.)"""
+
+    names: QuerySet
+    others: QuerySet
+    partial: QuerySet | None = None
+
+    def sql_with_params(self) -> tuple[str, tuple]:
+        names_sql, names_params = self.names.query.sql_with_params()
+        others_sql, others_params = self.others.query.sql_with_params()
+        sql = f"""
+            WITH names AS MATERIALIZED ({names_sql}),
+                 others AS MATERIALIZED (
+                   SELECT * FROM ({others_sql}) AS part
+                   WHERE (SELECT count(*) FROM names) <= %s
+                 )
+            SELECT * FROM names UNION ALL SELECT * FROM others
+        """  # noqa: S608 - the parts are compiled by the ORM; the values are parameters
+        params = (*names_params, *others_params, COUNT_CAP)
+        try:
+            partial_sql, partial_params = (
+                self.partial.query.sql_with_params() if self.partial is not None else ("", ())
+            )
+        except EmptyResultSet:  # words that no listing can have some of
+            partial_sql = ""
+        if partial_sql:
+            sql += f"""
+                UNION ALL
+                SELECT * FROM ({partial_sql}) AS part
+                WHERE NOT EXISTS (SELECT FROM names) AND NOT EXISTS (SELECT FROM others)
+            """  # noqa: S608
+            params = (*params, *partial_params)
+        return sql, params
+
+    def count(self) -> int:
+        sql, params = self.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({sql}) AS candidate", params)  # noqa: S608
+            return cursor.fetchone()[0]
 
 
 def _own_words_match(query: SearchQuery) -> Matches:
@@ -229,6 +276,13 @@ def _all_words(variant: str) -> Q:
     return condition if positive else Q(pk__in=[])
 
 
+def sql_of(candidates: "QuerySet | NamesFirst") -> tuple[str, tuple]:
+    """The SQL of a search's candidates and its parameters."""
+    if isinstance(candidates, NamesFirst):
+        return candidates.sql_with_params()
+    return candidates.query.sql_with_params()
+
+
 @dataclass
 class ResultPage:
     services: list[Service]
@@ -279,7 +333,9 @@ class ResultPage:
         return (self.number - 1) * self.page_size + len(self.services)
 
 
-def result_page(candidates: QuerySet, page: int, page_size: int = PAGE_SIZE) -> ResultPage:
+def result_page(
+    candidates: "QuerySet | NamesFirst", page: int, page_size: int = PAGE_SIZE
+) -> ResultPage:
     """Page ``page`` of the candidates of a search (the last page when past the end) with
     their capped count: one query, two more only when asked for a page past the end."""
     number = min(max(page, 1), -(-COUNT_CAP // page_size))  # no page lies past the cap
@@ -401,7 +457,9 @@ def _first_phone(**where) -> Subquery:
     return Subquery(phones.values("number")[:1])
 
 
-def _page(candidates: QuerySet, number: int, page_size: int) -> tuple[int, bool, list[ResultCard]]:
+def _page(
+    candidates: "QuerySet | NamesFirst", number: int, page_size: int
+) -> tuple[int, bool, list[ResultCard]]:
     """How many candidates there are, whether they have all the words, and the result
     cards of page ``number`` of them in
     the search order, in one statement: the ORM writes the candidates and the cards; this
@@ -410,7 +468,7 @@ def _page(candidates: QuerySet, number: int, page_size: int) -> tuple[int, bool,
     candidate again by its id: at 200,000 services 22 ms instead of 13.5 for a broad word,
     6.9 ms instead of 3.7 for a rare one.)"""
     try:
-        candidates_sql, candidates_params = candidates.query.sql_with_params()
+        candidates_sql, candidates_params = sql_of(candidates)
     except EmptyResultSet:  # conditions that nothing can meet (a query of "or" alone)
         return 0, True, []
     cards_sql, cards_params = _cards_sql()

@@ -1,5 +1,7 @@
 """What tests ask of the search: every listing a search finds, best first."""
 
+from django.db import connection
+
 from directory import search
 
 
@@ -18,3 +20,21 @@ def page_of(query: str, **criteria) -> search.ResultPage:
     wanted = search.Criteria(words=query, **criteria)
     candidates = search.services_matching(wanted, search.load_reference())
     return search.result_page(candidates, 1, page_size=10_000)
+
+
+def plan_of(candidates, **options: bool) -> str:
+    """Postgres's plan for a search's candidates: EXPLAIN with these options (analyze=True
+    runs it), as text."""
+    sql, params = search.results.sql_of(candidates)
+    listed = ", ".join(f"{name.upper()} {value}" for name, value in options.items())
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN ({listed or 'COSTS true'}) {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def candidate_ids(candidates) -> list[int]:
+    """The ids of a search's candidates, in no particular order."""
+    sql, params = search.results.sql_of(candidates)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pk FROM ({sql}) AS candidate", params)  # noqa: S608
+        return [pk for (pk,) in cursor.fetchall()]

@@ -24,7 +24,7 @@ from tests.directory.factories import (
     ServiceFactory,
     SynonymFactory,
 )
-from tests.directory.searching import found, names_of, page_of
+from tests.directory.searching import candidate_ids, found, names_of, page_of, plan_of
 
 pytestmark = pytest.mark.django_db
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
@@ -220,7 +220,7 @@ def test_search_uses_the_gin_index():
         cursor.execute("ANALYZE directory_service")
         cursor.execute("SET LOCAL enable_seqscan = off")
     candidates = search.services_matching(Criteria(words="pantry"), search.load_reference())
-    plan = candidates.explain()
+    plan = plan_of(candidates)
     assert "directory_service_vectors_gin" in plan
 
 
@@ -245,11 +245,11 @@ def test_the_words_and_a_facet_are_one_condition_of_one_index_scan():
     candidates = search.services_matching(
         Criteria(words="meal", category="shelters"), search.load_reference()
     )
-    found = Service.objects.filter(pk__in=[row["pk"] for row in candidates])
+    found = Service.objects.filter(pk__in=candidate_ids(candidates))
     assert sorted(found.values_list("name", flat=True)) == sorted(
         f"Listing {n}" for n in range(0, 400, 40)
     )
-    plan = candidates.explain()
+    plan = plan_of(candidates)
     assert "BitmapAnd" not in plan, plan
     conditions = re.findall(r"Index Cond: (.*search_vector @@.*)", plan)
     assert any("name_vector @@" in condition for condition in conditions), plan
@@ -692,7 +692,7 @@ def test_other_matches_are_not_read_when_the_names_fill_the_candidates(monkeypat
     def others_scan(query: str) -> str:
         """The plan line of the scan for the listings that match other than by name."""
         candidates = search.services_matching(Criteria(words=query), search.load_reference())
-        lines = candidates.explain(analyze=True, timing=False, costs=False).splitlines()
+        lines = plan_of(candidates, analyze=True, timing=False, costs=False).splitlines()
         # The first line with the condition is the scan's own (a bitmap index scan below it
         # has it too).
         found_at = next(n for n, line in enumerate(lines) if "(search_vector @@" in line)
@@ -702,6 +702,28 @@ def test_other_matches_are_not_read_when_the_names_fill_the_candidates(monkeypat
     assert "never executed" not in others_scan("rakes")  # no name matches
     assert found("garden") == ["Garden plot 0", "Garden plot 1", "Garden plot 2"]
     assert found("rakes") == ["Tool library"]
+
+
+@postgres_only
+def test_the_names_matches_are_read_once_for_every_part(monkeypatch):
+    """Whether the names fill the candidates, and whether any listing has all the words, is
+    answered from the names' matches already read, not by reading them again. (A table this
+    small is cheaper to read whole, so sequential scans are turned off to see each scan's
+    condition.)"""
+    monkeypatch.setattr(results, "COUNT_CAP", 2)
+    for number in range(3):
+        ServiceFactory(name=f"Garden plot {number}", description="Beds and a shed")
+    search.refresh_search_vectors()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE directory_service")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    # "garden tractor": no listing has both words, so a third part reads those with some.
+    for query, scans_of_words in (("garden", 1), ("garden tractor", 2)):
+        candidates = search.services_matching(Criteria(words=query), search.load_reference())
+        plan = plan_of(candidates)
+        assert len(re.findall(r"Index Cond: \(name_vector @@", plan)) == 1, plan
+        assert len(re.findall(r"Index Cond: \(search_vector @@", plan)) == scans_of_words, plan
+        assert found(query) == ["Garden plot 0", "Garden plot 1", "Garden plot 2"]
 
 
 def test_a_listing_is_ranked_by_what_it_is_not_by_who_runs_it(db):
