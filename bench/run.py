@@ -48,6 +48,7 @@ import subprocess
 import sys
 import threading
 import time
+import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -257,6 +258,25 @@ def measure_sql(timer: PageTimer) -> dict:
             f"{figures['queries']} queries"
         )
     return out
+
+
+def open_now_when_measured() -> dict:
+    """When the page types are measured alone, in the directory's time zone, and how many
+    public listings are open then: the "open now" pages cost more when more are open."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from directory.models import Service, service_time_zones
+    from directory.search.conditions import open_at
+
+    now = timezone.now()
+    local = timezone.localtime(now, zoneinfo.ZoneInfo(settings.DIRECTORY_TIME_ZONE))
+    open_now = Service.objects.public().filter(open_at(now, service_time_zones()))
+    return {
+        "local_time": f"{local:%a %H:%M} {settings.DIRECTORY_TIME_ZONE}",
+        "open": open_now.count(),
+        "public": Service.objects.public().count(),
+    }
 
 
 def measure_alone(timer: PageTimer, drawn: dict[str, list[str]]) -> dict:
@@ -547,6 +567,11 @@ def print_mix(results: dict) -> None:
         f"Page types measured alone: in this process through Django's test client, p50 and"
         f" p95 over {RUNS} runs; * = named by the goal"
     )
+    when = results["alone_when"]
+    print(
+        f"(measured on {when['local_time']}, when {when['open']:,} of {when['public']:,} public"
+        " listings were open: the open-now pages cost more when more are open)"
+    )
     header = (
         f"{'page type':31} {'weight':>6} {'paths':>5} {'page p50':>9} {'page p95':>9}"
         f" {'SQL p95':>8} {'queries':>7}  path measured alone"
@@ -639,6 +664,7 @@ def main() -> int:
     results["services_in_database"] = Service.objects.count()
     drawn = draw_paths()
     timer = PageTimer()
+    results["alone_when"] = open_now_when_measured()
     results["alone"] = measure_alone(timer, drawn)
     results["sql"] = measure_sql(timer)
     results["api"] = {"search": hsds_api.measure_search(timer)}
