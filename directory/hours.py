@@ -43,6 +43,17 @@ class WeeklyHours(Protocol):
     valid_to: datetime.date | None
 
 
+@dataclass(frozen=True)
+class Hours:
+    """Weekly hours as read from elsewhere than a schedule row (a search's result card)."""
+
+    byday: str
+    opens_at: datetime.time | None
+    closes_at: datetime.time | None
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None
+
+
 def validate_byday(value: str) -> None:
     codes = [code.strip().upper() for code in value.split(",") if code.strip()]
     unknown = [code for code in codes if code not in WEEKDAY_CODES]

@@ -73,9 +73,9 @@ def _form_notices(form: SearchForm) -> list[str]:
 def search(request: HttpRequest) -> HttpResponse:
     """Search and filter public services; with no criteria, browse by category and kind.
 
-    Four queries at most: the reference data (usually from the cache), the spelling
-    look-up (with words, on Postgres), the page of results with its count, and the opening
-    hours of that page's listings; and one write when the words found almost nothing
+    Three queries at most: the reference data (usually from the cache), the spelling
+    look-up (with words, on Postgres), and the page of results with its count and its
+    listings' opening hours; and one write when the words found almost nothing
     (directory/unmet.py)."""
     reference = load_reference()
     form = SearchForm(request.GET or None, reference=reference)

@@ -3,6 +3,7 @@ result cards and a count capped at COUNT_CAP + 1 ("More than 1,000 results")."""
 
 import datetime
 import functools
+import json
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat
 
-from ..hours import OpenState, open_state
+from ..hours import Hours, OpenState, open_state
 from ..models import (
     Location,
     Phone,
@@ -41,6 +42,7 @@ from ..models import (
     is_stale,
     tel_href,
 )
+from ..rows import JSONRows
 from .conditions import Matches
 from .words import Words, has_several_words, normalize, query_words, words_query
 
@@ -363,6 +365,10 @@ class ResultCard:
     time_zone: str  # Service.time_zone: "" for DIRECTORY_TIME_ZONE
     assured_date: datetime.date | None  # when someone last checked the listing
     content_language: str  # the language its name and description are written in
+    # Its opening hours (JSON rows of HOURS_FIELDS, see directory.rows): the service's own,
+    # and the service's at its locations (as on the listing page).
+    own_hours: list[dict] | str
+    hours_at_locations: list[dict] | str
     open_state: OpenState | None = None
     distance: float | None = None  # miles from the place searched
 
@@ -378,37 +384,40 @@ class ResultCard:
     def is_stale(self) -> bool:
         return is_stale(self.assured_date)
 
+    def hours(self) -> list[Hours]:
+        return [
+            Hours(
+                byday=row["byday"],
+                opens_at=datetime.time.fromisoformat(row["opens_at"]),
+                closes_at=datetime.time.fromisoformat(row["closes_at"]),
+                valid_from=_date(row["valid_from"]),
+                valid_to=_date(row["valid_to"]),
+            )
+            for rows in (self.own_hours, self.hours_at_locations)
+            for row in (json.loads(rows) if isinstance(rows, str) else rows)
+        ]
+
+
+def _date(text: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(text) if text else None
+
 
 CARD_COLUMNS = (
     *("pk", "name", "slug", "description", "status", "organization_name", "place", "phone"),
-    *("time_zone", "assured_date", "content_language"),
+    *("time_zone", "assured_date", "content_language", "own_hours", "hours_at_locations"),
 )
+# What a card reads of each row of its opening hours (those with times: others say nothing
+# of when it is open).
+HOURS_FIELDS = ("byday", "opens_at", "closes_at", "valid_from", "valid_to")
 
 
 def add_open_states(cards: list[ResultCard], now: datetime.datetime) -> None:
-    """Set each card's open state at ``now`` in its own local time, from the hours of the
-    service itself and of the service at its locations (as on the listing page): one query
-    for the page, two index look-ups by service."""
-    if not cards:
-        return
-    ids = [card.pk for card in cards]
-    columns = ("service_key", "byday", "opens_at", "closes_at", "valid_from", "valid_to")
-    schedules_in_any_order = Schedule.objects.order_by()  # SQLite: no order within a union
-    own = schedules_in_any_order.filter(service__in=ids).annotate(service_key=F("service_id"))
-    at_locations = schedules_in_any_order.filter(service_at_location__service__in=ids).annotate(
-        service_key=F("service_at_location__service_id")
-    )
-    schedules: dict[int, list[Schedule]] = {pk: [] for pk in ids}
-    for key, *hours in own.values_list(*columns).union(
-        at_locations.values_list(*columns), all=True
-    ):
-        schedules[key].append(Schedule(**dict(zip(columns[1:], hours, strict=True))))
+    """Set each card's open state at ``now`` in its own local time, from the hours that
+    its row of the page statement brought."""
     for card in cards:
         zone = zoneinfo.ZoneInfo(card.time_zone or settings.DIRECTORY_TIME_ZONE)
         card.open_state = open_state(
-            schedules[card.pk],
-            now.astimezone(zone),
-            temporarily_closed=card.is_temporarily_closed,
+            card.hours(), now.astimezone(zone), temporarily_closed=card.is_temporarily_closed
         )
 
 
@@ -425,7 +434,9 @@ PLACE = Case(
 def _cards_sql() -> tuple[str, tuple]:
     """What the result cards show of every service, as SQL that the page statement joins to
     its page of candidates: the town and ZIP of each one's first public (non-confidential)
-    location. The same for every search, so it is compiled once (about 1 ms a page)."""
+    location, a number to call, and its opening hours (two index look-ups by service; a
+    query of their own after the page's cost a round trip and about 1.5 ms of Python). The
+    same for every search, so it is compiled once (about 1 ms a page)."""
     first_public = (
         Location.objects.public_addresses()
         .filter(service_at_locations__service=OuterRef("pk"))
@@ -439,12 +450,18 @@ def _cards_sql() -> tuple[str, tuple]:
         _first_phone(location__service_at_locations__service=OuterRef("pk")),
         _first_phone(organization=OuterRef("organization_id"), service=None, location=None),
     )
+    timed = Schedule.objects.order_by().filter(opens_at__isnull=False, closes_at__isnull=False)
+    fields = {name: name for name in HOURS_FIELDS}
     cards = (
         Service.objects.order_by()
         .annotate(
             organization_name=F("organization__name"),
             place=Subquery(first_public),
             phone=phone,
+            own_hours=JSONRows(timed.filter(service=OuterRef("pk")), **fields),
+            hours_at_locations=JSONRows(
+                timed.filter(service_at_location__service=OuterRef("pk")), **fields
+            ),
         )
         .values(*CARD_COLUMNS)
     )

@@ -125,6 +125,9 @@ def test_result_cards_show_the_state_in_each_listings_own_time(client, chicago_n
     ScheduleFactory(service_at_location=link, byday="SA", opens_at=datetime.time(10, 0))
     ServiceFactory(name="Pantry without hours")
     ServiceFactory(name="Pantry being repaired", status=ServiceStatus.TEMPORARILY_CLOSED)
+    summer = ServiceFactory(name="Summer pantry")
+    ScheduleFactory(service=summer, valid_to=datetime.date(2024, 9, 1))  # over
+    ScheduleFactory(service=summer, valid_from=datetime.date(2025, 1, 10))  # from Friday
     search.refresh_search_vectors()
     html = client.get(SEARCH, {"q": "pantry"}).content.decode()
     cards = {card.split("</a>")[0].rsplit(">", 1)[1]: card for card in html.split("<h3>")[1:]}
@@ -133,6 +136,7 @@ def test_result_cards_show_the_state_in_each_listings_own_time(client, chicago_n
     assert "Closed now</strong> · opens Sat 10 a.m." in cards["Pantry at the library"]
     assert "open-state" not in cards["Pantry without hours"]
     assert "Temporarily closed" in cards["Pantry being repaired"]
+    assert "Closed now</strong> · opens Fri 9 a.m." in cards["Summer pantry"]
 
 
 @pytest.mark.django_db

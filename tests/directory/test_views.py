@@ -120,11 +120,11 @@ def test_search_page_query_count(client, directory, django_assert_max_num_querie
 
 def test_the_reference_data_comes_from_the_cache(client, directory, django_assert_num_queries):
     # Categories, languages, cities with listings, synonyms, listings' time zones; then the
-    # spelling look-up (Postgres), the page and its listings' opening hours.
+    # spelling look-up (Postgres) and the page, its listings' opening hours included.
     words = 1 if connection.vendor == "postgresql" else 0
-    with django_assert_num_queries(5 + words + 2):
+    with django_assert_num_queries(5 + words + 1):
         client.get(SEARCH, {"q": "pantry"})
-    with django_assert_num_queries(words + 2):
+    with django_assert_num_queries(words + 1):
         response = client.get(SEARCH, {"q": "pantry", "page": "2"})
     assert response.status_code == 200
 
