@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from directory import search
 from directory.hours import WEEKDAY_CODES, daily_periods, is_open_at
-from directory.models import OpenPeriod, Schedule, Service
+from directory.models import OpenPeriod, Schedule, Service, service_time_zones
 from directory.search.conditions import open_at
 from tests.compacts.factories import CityFactory
 from tests.directory.conftest import postgres_only
@@ -294,3 +294,17 @@ def test_the_search_finds_open_exactly_the_listings_whose_pages_say_open(setting
             name for name, row in rows.items() if is_open_at(row, at.astimezone(zones[name]))
         )
         assert search_open(at) == expected, at
+
+
+@pytest.mark.django_db
+def test_the_time_zones_of_listings_are_each_zone_once():
+    """What "open now" asks each zone about: every zone a listing is in, "" (the directory's
+    own) included, each once, and none that no listing is in."""
+    assert service_time_zones() == set()
+    for zone in ("America/New_York", "", "America/Chicago", "America/New_York", ""):
+        city = CityFactory(time_zone=zone) if zone else None
+        ServiceFactory(organization=OrganizationFactory(city=city))
+    search.refresh_search_vectors()
+    assert service_time_zones() == {"", "America/Chicago", "America/New_York"}
+    Service.objects.filter(time_zone="America/Chicago").delete()
+    assert service_time_zones() == {"", "America/New_York"}
