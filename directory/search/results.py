@@ -183,8 +183,8 @@ class NamesFirst:
     matches decide whether the others are read, and both whether the partial ones are, by
     counting what was already found. (Written as one QuerySet, each of those conditions
     was a copy of the whole search in a subquery that Postgres ran again: "food, open now"
-    spent 4.9 of its 10.4 ms of candidates there at 200,000 services, and its statement
-    was three times as long to build.)"""
+    spent 4.9 of its 10.4 ms of candidates there at 200,000 services, and building the
+    statement took 10.4 ms of Python instead of 6.0.)"""
 
     names: QuerySet
     others: QuerySet
