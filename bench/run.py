@@ -11,7 +11,8 @@
    how each one's paths are chosen; seeded, so the same database gives the same paths).
 5. In this process through Django's test client, over BENCH_RUNS runs each: every page type
    of the mix measured alone (its first path: the page's whole server time p50 and p95, its
-   SQL time and its number of SQL queries), then the same for a fixed set of selective,
+   SQL time and its number of SQL queries) with the site's clock at a busy hour (see
+   busy_instant), then the same for a fixed set of selective,
    broad and ZIP searches (SQL time: every statement timed with connection.execute_wrapper).
 6. Serves the site with gunicorn (gunicorn.conf.py, BENCH_WORKERS workers, DEBUG=0,
    HTTPS=0) on a free localhost port with bench.settings, beside the baseline page
@@ -33,11 +34,13 @@ Prints a table (the mix first) with each goal met or missed and writes
 bench/results/latest.json. Environment knobs: BENCH_SERVICES (200000), BENCH_RUNS (30),
 BENCH_MIX_CONNECTIONS (16), BENCH_MIX_SECONDS (15 per run), BENCH_MIX_ROUNDS (5),
 BENCH_SECONDS (5 per search page run), BENCH_ROUNDS (3), BENCH_CONNECTIONS (4), BENCH_WORKERS
-(gunicorn workers, 2), BENCH_SKIP_IMPORT=1 (reuse the database as it is).
+(gunicorn workers, 2), BENCH_SKIP_IMPORT=1 (reuse the database as it is), BENCH_AT (the
+moment the page types alone are measured at).
 """
 
 from __future__ import annotations
 
+import datetime
 import http.client
 import json
 import os
@@ -51,6 +54,7 @@ import time
 import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from unittest import mock
 from urllib.parse import urlencode, urlsplit
 
 import hsds_api
@@ -260,41 +264,59 @@ def measure_sql(timer: PageTimer) -> dict:
     return out
 
 
-def open_now_when_measured() -> dict:
-    """When the page types are measured alone, in the directory's time zone, and how many
-    public listings are open then: the "open now" pages cost more when more are open."""
+def busy_instant() -> datetime.datetime:
+    """The instant at which the page types are measured alone: BENCH_AT (ISO 8601 with an
+    offset), else the last Tuesday 11:00 in the directory's time zone before now, an hour
+    when most listings are open, so that the "open now" pages show full pages of open
+    listings whatever the hour the bench runs at. (It lies in the past, so that what the
+    database cache keeps until a later moment stays fresh while the clock reads it.)"""
     from django.conf import settings
-    from django.utils import timezone
+
+    if os.environ.get("BENCH_AT"):
+        return datetime.datetime.fromisoformat(os.environ["BENCH_AT"])
+    zone = zoneinfo.ZoneInfo(settings.DIRECTORY_TIME_ZONE)
+    today = datetime.datetime.now(zone)
+    days_back = (today.weekday() - 1) % 7 or 7  # Tuesday is 1; never today
+    tuesday = (today - datetime.timedelta(days=days_back)).date()
+    return datetime.datetime.combine(tuesday, datetime.time(11), tzinfo=zone)
+
+
+def open_when_measured(at: datetime.datetime) -> dict:
+    """How many public listings are open at ``at`` (in the directory's time zone)."""
+    from django.conf import settings
 
     from directory.models import Service, service_time_zones
     from directory.search.conditions import open_at
 
-    now = timezone.now()
-    local = timezone.localtime(now, zoneinfo.ZoneInfo(settings.DIRECTORY_TIME_ZONE))
-    open_now = Service.objects.public().filter(open_at(now, service_time_zones()))
+    local = at.astimezone(zoneinfo.ZoneInfo(settings.DIRECTORY_TIME_ZONE))
+    open_now = Service.objects.public().filter(open_at(at, service_time_zones()))
     return {
-        "local_time": f"{local:%a %H:%M} {settings.DIRECTORY_TIME_ZONE}",
+        "at": at.isoformat(),
+        "local_time": f"{local:%a %d %b %H:%M} {settings.DIRECTORY_TIME_ZONE}",
         "open": open_now.count(),
         "public": Service.objects.public().count(),
     }
 
 
-def measure_alone(timer: PageTimer, drawn: dict[str, list[str]]) -> dict:
-    """Each page type of the mix measured alone, by its first path."""
+def measure_alone(timer: PageTimer, drawn: dict[str, list[str]], at: datetime.datetime) -> dict:
+    """Each page type of the mix measured alone, by its first path, with the site's clock
+    reading ``at`` (django.utils.timezone.now, which the pages read "now" from)."""
     out = {}
-    for page in MIX:
-        figures, _html = timer.measure(drawn[page.name][0])
-        out[page.name] = {
-            "goal": page.goal,
-            "weight": page.weight,
-            "paths": len(drawn[page.name]),
-            "chosen": page.chosen,
-            **figures,
-        }
-        say(
-            f"alone, {page.name}: page {figures['page_p50_ms']} / {figures['page_p95_ms']} ms,"
-            f" {figures['queries']} queries ({figures['url']})"
-        )
+    with mock.patch("django.utils.timezone.now", return_value=at):
+        for page in MIX:
+            figures, html = timer.measure(drawn[page.name][0])
+            out[page.name] = {
+                "goal": page.goal,
+                "weight": page.weight,
+                "paths": len(drawn[page.name]),
+                "chosen": page.chosen,
+                "results": _result_count(html),
+                **figures,
+            }
+            say(
+                f"alone, {page.name}: page {figures['page_p50_ms']} /"
+                f" {figures['page_p95_ms']} ms, {figures['queries']} queries ({figures['url']})"
+            )
     return out
 
 
@@ -569,12 +591,12 @@ def print_mix(results: dict) -> None:
     )
     when = results["alone_when"]
     print(
-        f"(measured on {when['local_time']}, when {when['open']:,} of {when['public']:,} public"
-        " listings were open: the open-now pages cost more when more are open)"
+        f"(the site's clock read {when['local_time']}, when {when['open']:,} of"
+        f" {when['public']:,} public listings are open: BENCH_AT sets another moment)"
     )
     header = (
         f"{'page type':31} {'weight':>6} {'paths':>5} {'page p50':>9} {'page p95':>9}"
-        f" {'SQL p95':>8} {'queries':>7}  path measured alone"
+        f" {'SQL p95':>8} {'queries':>7} {'results':>13}  path measured alone"
     )
     print(header)
     print("-" * len(header))
@@ -583,7 +605,7 @@ def print_mix(results: dict) -> None:
             f"{name + (' *' if row['goal'] else ''):31} {row['weight']:>6} {row['paths']:>5}"
             f" {row['page_p50_ms']:>8.1f}m"
             f" {row['page_p95_ms']:>8.1f}m {row['sql_p95_ms']:>7.1f}m {row['queries']:>7}"
-            f"  {row['url']}"
+            f" {row['results'] or '-':>13}  {row['url']}"
         )
     print()
     for goal, met in results["mix_goals"].items():
@@ -664,8 +686,9 @@ def main() -> int:
     results["services_in_database"] = Service.objects.count()
     drawn = draw_paths()
     timer = PageTimer()
-    results["alone_when"] = open_now_when_measured()
-    results["alone"] = measure_alone(timer, drawn)
+    at = busy_instant()
+    results["alone_when"] = open_when_measured(at)
+    results["alone"] = measure_alone(timer, drawn, at)
     results["sql"] = measure_sql(timer)
     results["api"] = {"search": hsds_api.measure_search(timer)}
     results["mix"], results["throughput"] = measure_served(drawn)
