@@ -434,9 +434,9 @@ PLACE = Case(
 def _cards_sql() -> tuple[str, tuple]:
     """What the result cards show of every service, as SQL that the page statement joins to
     its page of candidates: the town and ZIP of each one's first public (non-confidential)
-    location, a number to call, and its opening hours (two index look-ups by service; a
-    query of their own after the page's cost a round trip and about 1.5 ms of Python). The
-    same for every search, so it is compiled once (about 1 ms a page)."""
+    location, a number to call, and its opening hours (two index look-ups by service, in
+    place of a query of their own after the page's). The same for every search, so it is
+    compiled once (about 1 ms a page)."""
     first_public = (
         Location.objects.public_addresses()
         .filter(service_at_locations__service=OuterRef("pk"))
