@@ -310,7 +310,8 @@ def measure_alone(timer: PageTimer, drawn: dict[str, list[str]], at: datetime.da
                 "weight": page.weight,
                 "paths": len(drawn[page.name]),
                 "chosen": page.chosen,
-                "results": _result_count(html),
+                # A search page's count ("1,000 results"); other pages have none.
+                "results": _result_count(html) if "/?" in figures["url"] else "",
                 **figures,
             }
             say(
