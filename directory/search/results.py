@@ -202,20 +202,18 @@ class NamesFirst:
             SELECT * FROM names UNION ALL SELECT * FROM others
         """  # noqa: S608 - the parts are compiled by the ORM; the values are parameters
         params = (*names_params, *others_params, COUNT_CAP)
+        if self.partial is None:
+            return sql, params
         try:
-            partial_sql, partial_params = (
-                self.partial.query.sql_with_params() if self.partial is not None else ("", ())
-            )
+            partial_sql, partial_params = self.partial.query.sql_with_params()
         except EmptyResultSet:  # words that no listing can have some of
-            partial_sql = ""
-        if partial_sql:
-            sql += f"""
-                UNION ALL
-                SELECT * FROM ({partial_sql}) AS part
-                WHERE NOT EXISTS (SELECT FROM names) AND NOT EXISTS (SELECT FROM others)
-            """  # noqa: S608
-            params = (*params, *partial_params)
-        return sql, params
+            return sql, params
+        sql += f"""
+            UNION ALL
+            SELECT * FROM ({partial_sql}) AS part
+            WHERE NOT EXISTS (SELECT FROM names) AND NOT EXISTS (SELECT FROM others)
+        """  # noqa: S608
+        return sql, (*params, *partial_params)
 
     def count(self) -> int:
         sql, params = self.sql_with_params()
@@ -278,7 +276,7 @@ def _all_words(variant: str) -> Q:
     return condition if positive else Q(pk__in=[])
 
 
-def sql_of(candidates: "QuerySet | NamesFirst") -> tuple[str, tuple]:
+def sql_of(candidates: QuerySet | NamesFirst) -> tuple[str, tuple]:
     """The SQL of a search's candidates and its parameters."""
     if isinstance(candidates, NamesFirst):
         return candidates.sql_with_params()
@@ -336,7 +334,7 @@ class ResultPage:
 
 
 def result_page(
-    candidates: "QuerySet | NamesFirst", page: int, page_size: int = PAGE_SIZE
+    candidates: QuerySet | NamesFirst, page: int, page_size: int = PAGE_SIZE
 ) -> ResultPage:
     """Page ``page`` of the candidates of a search (the last page when past the end) with
     their capped count: one query, two more only when asked for a page past the end."""
@@ -475,7 +473,7 @@ def _first_phone(**where) -> Subquery:
 
 
 def _page(
-    candidates: "QuerySet | NamesFirst", number: int, page_size: int
+    candidates: QuerySet | NamesFirst, number: int, page_size: int
 ) -> tuple[int, bool, list[ResultCard]]:
     """How many candidates there are, whether they have all the words, and the result
     cards of page ``number`` of them in

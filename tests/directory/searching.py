@@ -27,8 +27,9 @@ def plan_of(candidates, **options: bool) -> str:
     runs it), as text."""
     sql, params = search.results.sql_of(candidates)
     listed = ", ".join(f"{name.upper()} {value}" for name, value in options.items())
+    explain = f"EXPLAIN ({listed})" if listed else "EXPLAIN"
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN ({listed or 'COSTS true'}) {sql}", params)
+        cursor.execute(f"{explain} {sql}", params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
