@@ -29,9 +29,10 @@ from ..places import EARTH_RADIUS_MILES, ZipPlace
 # The kinds of facet lexemes in Service.name_vector ("category:12"; see index.py). The hours
 # facets are hours of the week in the service's own time zone (hours.hour_of_week): "open:154"
 # says it is open all of Sunday 10:00-11:00 on any date, "part:154" that it is open for some
-# of that hour, or only on some dates.
+# of that hour, or only on some dates; "day:6" stands for the 24 "open" facets of a weekday
+# open all day on any date (Sunday: weekdays as date.weekday(), Monday 0).
 CATEGORY_FACET, LANGUAGE_FACET = "category", "language"
-WHOLE_HOUR_FACET, PART_HOUR_FACET = "open", "part"
+WHOLE_HOUR_FACET, PART_HOUR_FACET, WHOLE_DAY_FACET = "open", "part", "day"
 
 
 class Matches(Func):
@@ -51,7 +52,13 @@ def facet(kind: str, values: Iterable[int]) -> Q:
     common language or category for a broad word (tens of milliseconds at 200,000
     services). The lexemes are cast, never parsed
     or stemmed, so no words a resident types can produce them."""
-    text = " | ".join(f"'{kind}:{int(value)}'" for value in values)
+    return any_facet(f"{kind}:{int(value)}" for value in values)
+
+
+def any_facet(lexemes: Iterable[str]) -> Q:
+    """Services whose names' vector holds one of these facet lexemes (made by the code from
+    a facet kind and a number, never from what a resident typed)."""
+    text = " | ".join(f"'{lexeme}'" for lexeme in lexemes)
     if not text:
         return Q(pk__in=[])
     return Q(Matches(F("name_vector"), Cast(Value(text), SearchQueryField())))
@@ -93,7 +100,8 @@ def open_at(at: datetime.datetime, time_zones: Iterable[str]) -> Q:
         zones_by_hour.setdefault(hour_of_week(local), []).append(zone)
     whole_hour = part_hour = Q(pk__in=[])
     for hour, zones in zones_by_hour.items():
-        whole_hour |= Q(time_zone__in=zones) & facet(WHOLE_HOUR_FACET, [hour])
+        whole = any_facet([f"{WHOLE_HOUR_FACET}:{hour}", f"{WHOLE_DAY_FACET}:{hour // 24}"])
+        whole_hour |= Q(time_zone__in=zones) & whole
         part_hour |= Q(time_zone__in=zones) & facet(PART_HOUR_FACET, [hour])
     # One check of the periods for every zone (it reads each service's own): a copy per
     # zone made the statement three times as long to build and plan.

@@ -2,6 +2,7 @@
 schedules, equal to the listing page's rule, and found through their indexes on Postgres."""
 
 import datetime
+import re
 import zoneinfo
 
 import pytest
@@ -180,7 +181,7 @@ def test_few_open_listings_are_found_through_the_names_index(settings):
     at = datetime.datetime(2025, 1, 8, 23, 30, tzinfo=CHICAGO)  # Wednesday: hour 2 * 24 + 23
     found = search.services_matching(search.Criteria(open_at=at), search.load_reference())
     sql, params = found.query.sql_with_params()
-    assert "'open:71'" in params, (sql, params)
+    assert "'open:71' | 'day:2'" in params, (sql, params)
     this_hour = Service.objects.filter(open_at(at, ["America/Chicago"])).order_by().values("pk")
     sql, params = this_hour.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -215,6 +216,54 @@ def test_open_for_part_of_the_hour_is_checked_to_the_second(settings, local, is_
         closes_at=datetime.time(10, 15),
     )
     assert search_open(local.replace(tzinfo=CHICAGO)) == (["Clinic"] if is_open else [])
+
+
+def hours_facets(service: Service) -> set[str]:
+    """The opening-hours facets of a service's names vector ("open:81", "day:2" ...)."""
+    vector = Service.objects.filter(pk=service.pk).values_list("name_vector", flat=True)[0]
+    return set(re.findall(r"'((?:open|part|day):\d+)'", vector))
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_a_weekday_open_all_day_is_one_facet_and_still_found_open(settings):
+    """A weekday whose 24 hours are all open on any date is one "day" facet, not 24 "open"
+    ones (a line open day and night had 168, a vector too large to stay in its row): from one
+    row of hours or from two that meet at noon. Open all day only from a date on, it keeps
+    its hours as "part" facets, checked against the dates."""
+    settings.DIRECTORY_TIME_ZONE = "America/Chicago"
+    always = ServiceFactory(name="Crisis line")
+    ScheduleFactory(service=always, byday="", opens_at=datetime.time(0), closes_at=datetime.time(0))
+    halves = ServiceFactory(name="Shelter in two shifts")
+    for opens, closes in ((0, 12), (12, 0)):
+        ScheduleFactory(
+            service=halves,
+            byday="WE",
+            opens_at=datetime.time(opens),
+            closes_at=datetime.time(closes),
+        )
+    ScheduleFactory(
+        service=halves, byday="TH", opens_at=datetime.time(9), closes_at=datetime.time(11)
+    )
+    dated = ServiceFactory(name="Winter shelter")
+    ScheduleFactory(
+        service=dated,
+        byday="WE",
+        opens_at=datetime.time(0),
+        closes_at=datetime.time(0),
+        valid_from=datetime.date(2025, 1, 8),
+    )
+    assert hours_facets(always) == {f"day:{day}" for day in range(7)}
+    assert hours_facets(halves) == {"day:2", "open:81", "open:82"}  # Thursday 9-11
+    assert hours_facets(dated) == {f"part:{hour}" for hour in range(48, 72)}
+    wednesday_night = datetime.datetime(2025, 1, 8, 23, 30, tzinfo=CHICAGO)
+    assert search_open(wednesday_night) == [
+        "Crisis line",
+        "Shelter in two shifts",
+        "Winter shelter",
+    ]
+    tuesday_night = datetime.datetime(2025, 1, 7, 23, 30, tzinfo=CHICAGO)
+    assert search_open(tuesday_night) == ["Crisis line"]
 
 
 @postgres_only
