@@ -258,10 +258,11 @@ def _periods(
     a week from today, overlapping or touching ones merged: "9-12" and "12-17" are open
     until 17, and a 24/7 line is one period that never closes within the week."""
     periods = []
+    weekdays = [(hours, days_of(hours.byday)) for hours in schedules]
     for offset in range(-1, 8):
         day = today + datetime.timedelta(days=offset)
-        for hours in schedules:
-            if WEEKDAY_CODES[day.weekday()] not in days_of(hours.byday):
+        for hours, days in weekdays:
+            if WEEKDAY_CODES[day.weekday()] not in days:
                 continue
             if (hours.valid_from and day < hours.valid_from) or (
                 hours.valid_to and day > hours.valid_to
