@@ -1,8 +1,11 @@
-"""The "Add to my list" / "Remove from my list" button, for any page that shows a listing.
+"""The "Add to my list" / "Remove from my list" buttons, for any page that shows listings.
 
-``{% saved_list_button service %}`` finds out from the session whether the listing is on the
-visitor's list, so that no view has to; ``service`` is anything with a ``pk`` and a ``name``
-(a Service or a search result card)."""
+A page holds one form to add and one to remove (``{% saved_list_forms %}``, once), and each
+listing's ``{% saved_list_button service %}`` is a button that submits one of them with the
+listing's number (its ``form`` attribute names the form). The token and the way back are then
+written once a page, not once a listing. The button finds out from the session whether the
+listing is on the visitor's list, so that no view has to; ``service`` is anything with a
+``pk`` and a ``name`` (a Service or a search result card)."""
 
 from urllib.parse import urlencode
 
@@ -13,17 +16,17 @@ from directory.saved_list import saved_ids
 register = template.Library()
 
 
+@register.inclusion_tag("directory/includes/list_forms.html", takes_context=True)
+def saved_list_forms(context: template.Context) -> dict:
+    return {"next": _this_page(context), "csrf_token": context.get("csrf_token")}
+
+
 @register.inclusion_tag("directory/includes/list_button.html", takes_context=True)
-def saved_list_button(context: template.Context, service, next_path: str = "") -> dict:
+def saved_list_button(context: template.Context, service) -> dict:
     request = context.get("request")
-    in_list = request is not None and service.pk in saved_ids(request.session)
     return {
         "service": service,
-        "in_list": in_list,
-        "next": next_path or _this_page(context),
-        "request": request,
-        "csrf_token": context.get("csrf_token"),
-        "hide_list_link": context.get("hide_list_link", False),
+        "in_list": request is not None and service.pk in saved_ids(request.session),
     }
 
 

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 
+from directory.search import refresh_search_vectors
 from tests.directory.factories import (
     PhoneFactory,
     ScheduleFactory,
@@ -47,6 +48,10 @@ def test_a_resident_lists_two_listings_and_prints_them(page, assert_accessible):
     assert page.get_by_text("Last verified Feb. 3, 2026").is_visible()
     assert page.get_by_text("Not verified").is_visible()
     assert_accessible(page, "the list page")
+    # On paper the remove buttons go, as the forms they submit do.
+    page.emulate_media(media="print")
+    assert not page.get_by_role("button", name=f"Remove “{pantry.name}” from my list").is_visible()
+    page.emulate_media(media="screen")
 
     page.get_by_role("link", name="Print this list").click()
     page.wait_for_url("**/directory/list/print/")
@@ -91,3 +96,38 @@ def test_the_empty_list_and_the_clear_question_are_accessible(page, assert_acces
     page.get_by_role("button", name="Yes, clear my list").click()
     page.wait_for_url("**/directory/list/")
     assert page.get_by_role("heading", name="Your list is empty").is_visible()
+
+
+def test_a_result_card_adds_its_listing_and_removes_it_again(page, assert_accessible):
+    """Every card's button submits the one "add" (or "remove") form of the results page with
+    its own listing's number, and the resident comes back to the same results."""
+    pantry = _listing("Eastside food pantry", "Riverbend Food Bank", None)
+    _listing("Westside food pantry", "Riverbend Food Bank", None)
+    refresh_search_vectors()
+    page.goto("/directory/?q=pantry")
+    cards = page.locator("ol.results > li")
+    assert cards.count() == 2
+    card = cards.filter(has_text=pantry.name)
+    card.get_by_role("button", name="Add to my list").click()
+    page.wait_for_url("**/directory/?q=pantry")
+    assert page.get_by_role("status").first.inner_text().startswith(f"Added “{pantry.name}”")
+    card = page.locator("ol.results > li").filter(has_text=pantry.name)
+    assert card.get_by_role("button", name="Remove from my list").is_visible()
+    # The other card still offers to add its own listing.
+    other = page.locator("ol.results > li").filter(has_text="Westside food pantry")
+    assert other.get_by_role("button", name="Add to my list").is_visible()
+    assert_accessible(page, "results with a listing on the list")
+
+    page.emulate_media(media="print")
+    assert not card.get_by_role("button", name="Remove from my list").is_visible()
+    page.emulate_media(media="screen")
+
+    card.get_by_role("button", name="Remove from my list").click()
+    page.wait_for_url("**/directory/?q=pantry")
+    assert page.get_by_role("status").first.inner_text().startswith(f"Removed “{pantry.name}”")
+    assert (
+        page.locator("ol.results > li")
+        .filter(has_text=pantry.name)
+        .get_by_role("button", name="Add to my list")
+        .is_visible()
+    )

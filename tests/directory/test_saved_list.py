@@ -128,15 +128,18 @@ def test_csrf_is_enforced_and_the_listing_page_form_carries_the_token(pantry):
     browser = Client(enforce_csrf_checks=True)
     assert browser.post(ADD, {"service": pantry.pk}).status_code == 403
     page = browser.get(pantry.get_absolute_url()).content.decode()
+    # What a browser sends: the fields of the form the button names, and the button's own.
+    button = re.search(r'<button type="submit" form="([\w-]+)" name="service" value="(\d+)"', page)
+    assert button.group(2) == str(pantry.pk)
     form = re.search(
-        r'<form class="list-button" method="post" action="([^"]+)">(.*?)</form>', page, re.S
+        rf'<form id="{button.group(1)}" method="post" action="([^"]+)" hidden>(.*?)</form>', page
     )
     assert form.group(1) == ADD
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.group(2)).group(1)
     fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(2)))
-    assert fields["service"] == str(pantry.pk)
-    response = browser.post(ADD, {**fields, "csrfmiddlewaretoken": token})
+    assert set(fields) == {"csrfmiddlewaretoken", "next"}
+    response = browser.post(ADD, {**fields, "service": button.group(2)})
     assert response.status_code == 302
+    assert response["Location"] == pantry.get_absolute_url()
     assert names_on(browser.get(LIST).content.decode()) == ["Eastside pantry"]
     # The clear form, too, is refused without its token.
     assert browser.post(CLEAR).status_code == 403
@@ -238,7 +241,7 @@ def test_the_listing_page_says_whether_the_listing_is_on_the_list(client, pantry
     assert "Remove from my list" not in html
     add(client, pantry)
     html = client.get(pantry.get_absolute_url()).content.decode()
-    assert f'action="{REMOVE}"' in html
+    assert f'form="list-remove" name="service" value="{pantry.pk}"' in html
     assert "Remove from my list" in html
     assert "Add to my list" not in html
     # Another listing's page is not fooled by it.
@@ -280,7 +283,8 @@ def test_the_list_page_shows_how_to_reach_each_listing(client, pantry, clinic):
     assert "40 Public Road" in html
     assert "9 Secret Way" not in html
     assert '<a href="tel:5550107000">' in html
-    assert html.count(f'action="{REMOVE}"') == 2
+    assert html.count('form="list-remove" name="service"') == 2
+    assert html.count(f'action="{REMOVE}"') == 1  # the one form those two buttons submit
     assert f'href="{PRINT}"' in html
     assert "Print this list" in html
     assert f'href="{CLEAR}"' in html
@@ -417,6 +421,7 @@ def test_the_shared_address_shows_the_same_listings_read_only(client, pantry, cl
     assert names_on(html) == ["Eastside pantry", "Walk-in clinic"]
     assert "Last verified Feb. 3, 2026" in html
     assert f'action="{REMOVE}"' not in html
+    assert 'form="list-remove"' not in html
     assert "sessionid" not in stranger.cookies  # reading a shared list saves nothing
 
 
@@ -487,8 +492,14 @@ def test_a_result_card_adds_its_listing_and_comes_back_to_the_search(client, pan
     search = reverse("directory:search")
     html = client.get(search, {"q": "pantry"}).content.decode()
     card = html.split("Eastside pantry</a></h3>")[1].split("</li>")[0]
-    assert f'name="service" value="{pantry.pk}"' in card
-    assert 'name="next" value="/directory/?q=pantry"' in card
+    assert f'form="list-add" name="service" value="{pantry.pk}"' in card
+    # The page's one "add" form, which every card's button submits, comes back to the search.
+    add_form = re.search(
+        rf'<form id="list-add" method="post" action="{ADD}" hidden>.*?</form>', html
+    )
+    assert add_form is not None
+    assert 'name="next" value="/directory/?q=pantry"' in add_form.group(0)
+    assert html.count('<form id="list-add"') == 1
     response = add(client, pantry, next="/directory/?q=pantry")
     assert response.status_code == 302
     assert response["Location"] == "/directory/?q=pantry"
