@@ -601,7 +601,12 @@ class ServiceCategory(models.Model):
 
     hsds_id = _hsds_id_field()
     service = models.ForeignKey(Service, on_delete=models.CASCADE)
-    category = models.ForeignKey(Category, on_delete=models.CASCADE)
+    # Looked up by the index below, which begins with the category.
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, db_index=False)
+    # The service's name, copied by search.refresh_search_vectors() (never edited by hand),
+    # so that a category's listings are read in name order from the index below: see
+    # search.results.in_category_name_order.
+    service_name = models.CharField(max_length=250, default="", editable=False)
 
     hsds_extra = _hsds_extra_field()
 
@@ -611,6 +616,12 @@ class ServiceCategory(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["service", "category"], name="service_category_unique_pair"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["category", "service_name", "service"],
+                name="service_category_name_order",
             )
         ]
 

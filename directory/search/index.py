@@ -2,7 +2,8 @@
 categories B, descriptions C, its organization's names D, in the English and Spanish
 configurations), ``Service.name_vector`` (the service's names with the category, language and
 opening-hours facets) and the vocabulary (``SearchWord``) on Postgres; ``Service.search_text``
-elsewhere.
+elsewhere; and, on both, the service names that the category links carry
+(``ServiceCategory.service_name``, the order a category is browsed in).
 
 A listing is found and ranked by what it is: "food" finds pantries before the after-school
 programme of an organization called Food Network, whose name still finds its services when
@@ -11,7 +12,7 @@ a query names it (all its words match only there)."""
 from collections.abc import Iterable, Iterator
 
 from django.db import connection, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 
 from ..hours import daily_periods
 from ..models import (
@@ -336,6 +337,14 @@ def _refresh_postgres(ids: list[int] | None) -> int:
         WHERE length(w) >= 3
         ON CONFLICT (word) DO NOTHING
     """  # noqa: S608
+    # The service names that the category links carry (the order a category is browsed in,
+    # see results.in_category_name_order): a new link's, a renamed service's.
+    link_names = f"""
+        UPDATE {link} AS link SET service_name = s.name
+        FROM {service} AS s
+        WHERE s.id = link.service_id AND link.service_name IS DISTINCT FROM s.name
+          {"" if ids is None else "AND s.id = ANY(%(ids)s)"}
+    """  # noqa: S608
     with connection.cursor() as cursor:
         bulk = False
         if ids is None:
@@ -355,6 +364,7 @@ def _refresh_postgres(ids: list[int] | None) -> int:
         cursor.execute(update, {"ids": ids})
         count = cursor.rowcount
         cursor.execute(vocabulary, {"ids": ids})
+        cursor.execute(link_names, {"ids": ids})
         if bulk:
             cursor.execute(
                 f"CREATE INDEX IF NOT EXISTS {SEARCH_INDEX} "
@@ -420,6 +430,13 @@ def _refresh_portable(ids: list[int] | None) -> int:
                 setattr(service, name, value)
             changed.append(service)
     Service.objects.bulk_update(changed, PORTABLE_COLUMNS, batch_size=500)
+    # The service names that the category links carry (read only on Postgres, kept here too).
+    links = ServiceCategory.objects.exclude(service_name=F("service__name"))
+    if ids is not None:
+        links = links.filter(service_id__in=ids)
+    links.update(
+        service_name=Subquery(Service.objects.filter(pk=OuterRef("service_id")).values("name")[:1])
+    )
     return len(changed)
 
 

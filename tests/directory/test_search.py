@@ -1,8 +1,10 @@
 """directory.search: matching, ranking, synonyms, spelling, filters, open now, counts."""
 
 import datetime
+import importlib
 import re
 import zoneinfo
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
@@ -10,7 +12,7 @@ from django.db import connection
 
 from directory import search
 from directory.forms import SearchForm
-from directory.models import Schedule, Service, ServiceStatus, Synonym
+from directory.models import Schedule, Service, ServiceCategory, ServiceStatus, Synonym
 from directory.search import Criteria, index, results, words
 from tests.compacts.factories import CityFactory
 from tests.directory.conftest import postgres_only, starter_synonyms_migration
@@ -253,6 +255,79 @@ def test_the_words_and_a_facet_are_one_condition_of_one_index_scan():
     assert "BitmapAnd" not in plan, plan
     conditions = re.findall(r"Index Cond: (.*search_vector @@.*)", plan)
     assert any("name_vector @@" in condition for condition in conditions), plan
+
+
+def test_a_category_is_browsed_in_the_order_of_its_listings_names_as_they_are_now():
+    """A category without sub-categories is read in name order from its links, which carry
+    each listing's name: a new link and a renamed listing take their place at the refresh.
+    With a count cap of one (two candidates), the candidates are the first two names."""
+    pantries = CategoryFactory(slug="food-pantry")
+    meals = CategoryFactory(slug="free-meals")
+    cedar, apple, _birch = (
+        ServiceFactory(name=f"{tree} pantry", categories=[pantries])
+        for tree in ("Cedar", "Apple", "Birch")
+    )
+    ServiceFactory(name="Aspen kitchen", categories=[meals])
+    search.refresh_search_vectors()
+    assert found(category="food-pantry") == ["Apple pantry", "Birch pantry", "Cedar pantry"]
+
+    cedar.name = "Acorn pantry"
+    cedar.save()
+    apple.categories.add(meals)  # a new link
+    search.refresh_search_vectors([cedar.pk, apple.pk])
+    links = ServiceCategory.objects.filter(service__in=[cedar, apple])
+    assert sorted(links.values_list("service_name", flat=True)) == [
+        "Acorn pantry",
+        "Apple pantry",
+        "Apple pantry",
+    ]
+    assert found(category="food-pantry") == ["Acorn pantry", "Apple pantry", "Birch pantry"]
+    assert found(category="free-meals") == ["Apple pantry", "Aspen kitchen"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(results, "COUNT_CAP", 1)
+        assert found(category="food-pantry") == ["Acorn pantry", "Apple pantry"]
+
+
+def test_the_migration_gives_existing_category_links_their_service_names():
+    migration = importlib.import_module("directory.migrations.0027_category_links_service_name")
+    pantries, meals = CategoryFactory(), CategoryFactory()
+    ServiceFactory(name="Eastside pantry", categories=[pantries, meals])
+    ServiceFactory(name="Grace kitchen", categories=[meals])
+    ServiceCategory.objects.update(service_name="")  # as the column is added
+    migration.copy_service_names(apps, SimpleNamespace(connection=connection))
+    links = ServiceCategory.objects.order_by("service__name", "category")
+    assert list(links.values_list("service_name", flat=True)) == [
+        "Eastside pantry",
+        "Eastside pantry",
+        "Grace kitchen",
+    ]
+
+
+@postgres_only
+def test_a_category_is_read_in_name_order_from_its_links_index(monkeypatch):
+    """Browsing a category without sub-categories reads its links through the index of
+    (category, service name, service), in that order, and stops at the cap; a category with
+    sub-categories still filters by the names' facets. (A table this small is cheaper to
+    read whole, so sequential scans are turned off, and the cap lowered, to see the scans
+    chosen.)"""
+    monkeypatch.setattr(results, "COUNT_CAP", 5)
+    shelters = CategoryFactory(slug="shelters")
+    housing = CategoryFactory(slug="housing")
+    CategoryFactory(slug="rent-help", parent=housing)
+    for n in range(300):
+        ServiceFactory(name=f"Listing {n}", categories=[shelters if n % 2 else housing])
+    search.refresh_search_vectors()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE directory_servicecategory")
+        cursor.execute("ANALYZE directory_service")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    reference = search.load_reference()
+    plan = plan_of(search.services_matching(Criteria(category="shelters"), reference))
+    assert "service_category_name_order on directory_servicecategory" in plan, plan
+    assert "Sort Key" not in plan.split("Limit")[1], plan  # no sort below the cap
+    plan = plan_of(search.services_matching(Criteria(category="housing"), reference))
+    assert "name_vector @@" in plan, plan
+    assert "servicecategory" not in plan, plan
 
 
 def test_filters_each_narrow_the_results(corpus):
