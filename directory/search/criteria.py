@@ -114,7 +114,7 @@ def services_matching(
         else:
             services = services.open_now(criteria.open_at, reference.time_zones())
     if by_category_links:
-        return in_category_name_order(services, category_ids[0], order)
+        return in_category_name_order(services, category_ids[0])
     if not variants:
         return in_name_order(services, order)
     if full_text:

@@ -111,9 +111,7 @@ def in_name_order(services: QuerySet, order: Order = Order()) -> QuerySet:
     return _candidates(services.order_by("name", "pk"), order)[: COUNT_CAP + 1]
 
 
-def in_category_name_order(
-    services: QuerySet, category_id: int, order: Order = Order()
-) -> QuerySet:
+def in_category_name_order(services: QuerySet, category_id: int) -> QuerySet:
     """Postgres: the first COUNT_CAP + 1 services filed under a category in name order,
     read in that order from the category links' index of (category, service name, service)
     (``ServiceCategory.service_name``), each service looked up by its id until COUNT_CAP + 1
@@ -128,7 +126,7 @@ def in_category_name_order(
     in name order from one index scan each, which Postgres 15 does not merge; it then hashed
     all 200,000 services (220 ms), so those are filtered through the facets."""
     filed = services.filter(servicecategory__category=category_id)
-    return _candidates(filed.order_by("servicecategory__service_name", "pk"), order)[
+    return _candidates(filed.order_by("servicecategory__service_name", "pk"), Order())[
         : COUNT_CAP + 1
     ]
 
